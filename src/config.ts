@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+const SECRET_PREFIX = 'YIELD_WEBHOOK_SECRET';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const apiKey = (name: string) =>
+  optionalText.refine((value) => value === undefined || value.length >= 16, {
+    message: `${name} must be at least 16 characters long; generate one with \`openssl rand -hex 32\``,
+  });
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'PORT must be a number' })
+    .int()
+    .min(0)
+    .max(65535, 'PORT must be between 0 and 65535')
+    .default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: optionalText.refine(
+    (value) => value === undefined || /^postgres(ql)?:\/\//.test(value),
+    'DATABASE_URL must start with postgresql:// (leave it unset to use the embedded database)',
+  ),
+  DATA_DIR: z.string().min(1).default('./data'),
+  INTERNAL_API_KEY: apiKey('INTERNAL_API_KEY'),
+  DASHBOARD_API_KEY: apiKey('DASHBOARD_API_KEY'),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  GRAPHQL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  internalApiKey: string | undefined;
+  dashboardApiKey: string | undefined;
+  webhookBodyLimitBytes: number;
+  graphqlBodyLimitBytes: number;
+  databasePoolSize: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Signing secrets per partner slug; the key '' holds the fallback list. */
+  webhookSecrets: ReadonlyMap<string, readonly string[]>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment into the server's configuration. Every problem is
+ * collected and reported at once, each naming its variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+
+  const values = parsed.data;
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseUrl: values.DATABASE_URL,
+    dataDir: values.DATA_DIR,
+    internalApiKey: values.INTERNAL_API_KEY,
+    dashboardApiKey: values.DASHBOARD_API_KEY,
+    webhookBodyLimitBytes: values.WEBHOOK_BODY_LIMIT_BYTES,
+    graphqlBodyLimitBytes: values.GRAPHQL_BODY_LIMIT_BYTES,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+    logLevel: values.LOG_LEVEL,
+    webhookSecrets: readWebhookSecrets(env),
+  };
+}
+
+/**
+ * Collects YIELD_WEBHOOK_SECRET and YIELD_WEBHOOK_SECRET_<SLUG>. The slug part
+ * is the partner slug upper-cased with hyphens written as underscores.
+ */
+function readWebhookSecrets(env: Record<string, string | undefined>): Map<string, string[]> {
+  const secrets = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    if (name !== SECRET_PREFIX && !name.startsWith(`${SECRET_PREFIX}_`)) continue;
+
+    const list = value
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret !== '');
+    if (list.length === 0) continue;
+
+    const key = name === SECRET_PREFIX ? '' : name.slice(SECRET_PREFIX.length + 1).toLowerCase();
+    secrets.set(key, list);
+  }
+  return secrets;
+}
+
+/**
+ * Returns the valid signing secrets for a partner: its own list when one is
+ * set, else the shared YIELD_WEBHOOK_SECRET list, else none.
+ */
+export function webhookSecretsFor(config: Config, partnerSlug: string): readonly string[] {
+  const own = config.webhookSecrets.get(partnerSlug.replaceAll('-', '_'));
+  return own ?? config.webhookSecrets.get('') ?? [];
+}

@@ -1,0 +1,136 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
+
+import { ChangeSource, EventType, TransactionStatus, type Prisma } from '../../generated/prisma/client.js';
+import { confirmTransaction } from '../../ledger/admin-actions.js';
+import { domainNameForLookup } from '../../ledger/domains.js';
+import { NotFoundError } from '../../ledger/errors.js';
+import { builder } from '../builder.js';
+import { LEDGER_ERRORS } from './errors.js';
+
+export const EventTypeEnum = builder.enumType(EventType, { name: 'EventType' });
+export const TransactionStatusEnum = builder.enumType(TransactionStatus, { name: 'TransactionStatus' });
+export const ChangeSourceEnum = builder.enumType(ChangeSource, { name: 'ChangeSource' });
+
+export const TransactionNode = builder.prismaNode('Transaction', {
+  description: 'The ledger row for one click, lead or sale.',
+  id: { field: 'id' },
+  fields: (t) => ({
+    transactionId: t.exposeInt('id', { description: 'The integer id that the REST routes return.' }),
+    domain: t.string({ select: { domain: { select: { name: true } } }, resolve: (row) => row.domain.name }),
+    partner: t.string({ select: { partner: { select: { slug: true } } }, resolve: (row) => row.partner.slug }),
+    eventType: t.expose('eventType', { type: EventTypeEnum }),
+    status: t.expose('status', { type: TransactionStatusEnum }),
+    partnerTransactionId: t.exposeString('partnerTransactionId', { nullable: true }),
+    clickId: t.exposeString('clickId', { nullable: true }),
+    grossAmount: t.expose('grossAmount', { type: 'Decimal' }),
+    netAmount: t.expose('netAmount', { type: 'Decimal' }),
+    revenueShare: t.expose('revenueShare', { type: 'Decimal', description: "The partner's share when the transaction was created." }),
+    currency: t.exposeString('currency'),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When the partner says it happened; receipt time if not given.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
+    confirmedAt: t.expose('confirmedAt', { type: 'DateTime', nullable: true }),
+    attributedClick: t.relation('attributedTo', { nullable: true, description: 'The click a lead or sale is attributed to.' }),
+    history: t.relation('changes', { query: { orderBy: { id: 'asc' } }, description: 'Every change of status or amount, oldest first.' }),
+  }),
+});
+
+builder.prismaObject('TransactionChange', {
+  description: "One change of a transaction's status or amount, or an ignored stale update.",
+  fields: (t) => ({
+    source: t.expose('source', { type: ChangeSourceEnum }),
+    actor: t.exposeString('actor'),
+    oldStatus: t.expose('oldStatus', { type: TransactionStatusEnum, nullable: true }),
+    newStatus: t.expose('newStatus', { type: TransactionStatusEnum }),
+    oldGrossAmount: t.expose('oldGrossAmount', { type: 'Decimal', nullable: true }),
+    newGrossAmount: t.expose('newGrossAmount', { type: 'Decimal' }),
+    oldNetAmount: t.expose('oldNetAmount', { type: 'Decimal', nullable: true }),
+    newNetAmount: t.expose('newNetAmount', { type: 'Decimal' }),
+    applied: t.exposeBoolean('applied', { description: 'False for a stale update that was recorded but not applied.' }),
+    note: t.exposeString('note', { nullable: true }),
+    deliveryId: t.exposeInt('deliveryId', { nullable: true, description: 'The webhook delivery the change came with.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const TransactionFilter = builder.inputType('TransactionFilter', {
+  fields: (t) => ({
+    domain: t.string(),
+    partner: t.string(),
+    status: t.field({ type: TransactionStatusEnum }),
+    eventType: t.field({ type: EventTypeEnum }),
+    from: t.field({ type: 'DateTime', description: 'Earliest occurredAt, inclusive.' }),
+    to: t.field({ type: 'DateTime', description: 'Latest occurredAt, exclusive.' }),
+  }),
+});
+
+type Filter = typeof TransactionFilter.$inferInput;
+
+function whereForFilter(filter: Filter | null | undefined): Prisma.TransactionWhereInput {
+  if (!filter) return {};
+  return {
+    ...(filter.domain ? { domain: { name: domainNameForLookup(filter.domain) } } : {}),
+    ...(filter.partner ? { partner: { slug: filter.partner.trim().toLowerCase() } } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.eventType ? { eventType: filter.eventType } : {}),
+    ...(filter.from || filter.to ? { occurredAt: { gte: filter.from ?? undefined, lt: filter.to ?? undefined } } : {}),
+  };
+}
+
+/** Reads a transaction id given as a Relay global id or as the plain integer. */
+export function parseTransactionId(id: string | number): number | undefined {
+  const text = String(id).trim();
+  if (/^\d{1,10}$/.test(text)) return Number(text) <= 2 ** 31 - 1 ? Number(text) : undefined;
+  try {
+    const decoded = decodeGlobalID(text);
+    if (decoded.typename === 'Transaction' && /^\d{1,10}$/.test(decoded.id)) return Number(decoded.id);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+builder.queryFields((t) => ({
+  transaction: t.prismaField({
+    type: 'Transaction',
+    nullable: true,
+    description: 'One transaction by Relay id or by its integer transactionId.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, context) => {
+      const id = parseTransactionId(args.id);
+      if (id === undefined) return null;
+      return context.db.transaction.findUnique({ ...query, where: { id } });
+    },
+  }),
+  transactions: t.prismaConnection(
+    {
+      type: 'Transaction',
+      cursor: 'id',
+      description: 'Transactions newest first by (occurredAt, id).',
+      args: { filter: t.arg({ type: TransactionFilter }) },
+      totalCount: (_connection, args, context) => context.db.transaction.count({ where: whereForFilter(args.filter) }),
+      resolve: (query, _root, args, context) =>
+        context.db.transaction.findMany({
+          ...query,
+          where: whereForFilter(args.filter),
+          orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
+        }),
+    },
+    {},
+    {},
+  ),
+}));
+
+builder.mutationFields((t) => ({
+  confirmTransaction: t.prismaField({
+    type: 'Transaction',
+    description: 'Confirms a pending transaction. Confirming a confirmed one returns it unchanged.',
+    errors: { types: LEDGER_ERRORS },
+    args: { id: t.arg.id({ required: true, description: 'Relay id or the integer transactionId.' }) },
+    resolve: async (query, _root, args, context) => {
+      const id = parseTransactionId(args.id);
+      if (id === undefined) throw new NotFoundError(`Transaction ${String(args.id).slice(0, 40)} not found.`);
+      await confirmTransaction(context.db, id);
+      return context.db.transaction.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+}));

@@ -1,0 +1,266 @@
+import type { EventType, Prisma, TransactionStatus } from '../generated/prisma/client.js';
+import { DEFAULT_CURRENCY } from './currency.js';
+import { TRANSACTION_OPTIONS, type Db, type Tx } from './database.js';
+import { ConflictError, NotFoundError } from './errors.js';
+import { netAmount } from './money.js';
+import { applyTotalsDelta, contribution } from './totals.js';
+import { changeTransaction, lockTransaction, type ChangeContext, type ChangeResult } from './transaction-change.js';
+
+/** A domain as a postback names it: by normalized name, or by its numeric id. */
+export type DomainRef = { name: string } | { id: number };
+
+/** One click, lead or sale in the form every partner adapter produces. */
+export interface LedgerEvent {
+  eventType: EventType;
+  domain: DomainRef;
+  partnerTransactionId?: string;
+  clickId?: string;
+  /** Gross commission with 6 decimal places; absent on a pure status update. */
+  grossAmount?: string;
+  /** Upper-case ISO 4217 code; absent means the stored one, or CHF for a new row. */
+  currency?: string;
+  status?: TransactionStatus;
+  occurredAt?: Date;
+  referrer?: string;
+  userAgent?: string;
+  geoCountry?: string;
+  ipHash?: string;
+  metadata?: Prisma.InputJsonValue;
+}
+
+export interface PartnerRef {
+  id: number;
+  slug: string;
+  revenueShare: { toString(): string };
+}
+
+/** The webhook request an event arrived with, logged in the same database transaction. */
+export interface DeliveryInfo {
+  route: string;
+  bodySha256: string;
+  webhookId?: string;
+  requestId?: string;
+}
+
+export interface RecordOutcome {
+  transactionId: number;
+  result: 'created' | ChangeResult;
+  message: string;
+}
+
+/**
+ * Records one event under the ledger rules. The transaction row, its
+ * history, the domain totals and the delivery log entry are written in one
+ * database transaction: either all of them or none.
+ */
+export async function recordEvent(
+  db: Db,
+  partner: PartnerRef,
+  event: LedgerEvent,
+  context: ChangeContext,
+  delivery?: DeliveryInfo,
+): Promise<RecordOutcome> {
+  const domainId = await resolveActiveDomain(db, event.domain);
+  return db.$transaction(
+    (tx) => recordEventInTransaction(tx, partner, domainId, event, context, delivery),
+    TRANSACTION_OPTIONS,
+  );
+}
+
+/** Finds an active domain's id, or throws NotFoundError naming the domain. */
+export async function resolveActiveDomain(db: Db | Tx, ref: DomainRef): Promise<number> {
+  const domain = await db.yieldDomain.findUnique({
+    where: 'id' in ref ? { id: ref.id } : { name: ref.name },
+    select: { id: true, status: true },
+  });
+  const label = 'id' in ref ? `with id ${ref.id}` : `"${ref.name}"`;
+  if (!domain) throw new NotFoundError(`Domain ${label} is not known to the ledger; an admin adds it with upsertDomain.`);
+  if (domain.status !== 'ACTIVE') throw new NotFoundError(`Domain ${label} is ${domain.status.toLowerCase()}, so it takes no events.`);
+  return domain.id;
+}
+
+export async function recordEventInTransaction(
+  tx: Tx,
+  partner: PartnerRef,
+  domainId: number,
+  event: LedgerEvent,
+  context: ChangeContext,
+  delivery?: DeliveryInfo,
+): Promise<RecordOutcome> {
+  if (delivery?.webhookId) {
+    const repeated = await claimWebhookMessage(tx, partner.id, delivery.webhookId);
+    if (repeated !== undefined) {
+      const message = 'Duplicate: this webhook-id was already processed; nothing changed.';
+      await logAcceptedDelivery(tx, partner, delivery, repeated, 'duplicate', message);
+      return { transactionId: repeated, result: 'duplicate', message };
+    }
+  }
+
+  const created = await insertIfNew(tx, partner, domainId, event);
+  let outcome: RecordOutcome;
+  let deliveryId: number | undefined;
+
+  if (created) {
+    const message = 'Transaction recorded.';
+    deliveryId = await logAcceptedDelivery(tx, partner, delivery, created.id, 'created', message);
+    await applyTotalsDelta(tx, domainId, created.currency, contribution(event.eventType, created.status, created.grossAmount, created.netAmount));
+    await tx.transactionChange.create({
+      data: {
+        transactionId: created.id,
+        source: context.source,
+        actor: context.actor,
+        newStatus: created.status,
+        newGrossAmount: created.grossAmount,
+        newNetAmount: created.netAmount,
+        deliveryId,
+      },
+    });
+    outcome = { transactionId: created.id, result: 'created', message };
+  } else {
+    const existingId = await findByIdempotencyKey(tx, partner.id, event);
+    const current = await lockTransaction(tx, existingId);
+    if (!current) throw new Error(`Transaction ${existingId} disappeared while it was being updated.`);
+    checkIdentity(current, domainId, event);
+
+    // The delivery row comes first so the history can point at it; its
+    // outcome is filled in once the change is known.
+    deliveryId = await logAcceptedDelivery(tx, partner, delivery, current.id, 'received', null);
+    const change = await changeTransaction(tx, current, { status: event.status, grossAmount: event.grossAmount }, context, deliveryId);
+    if (deliveryId !== undefined) {
+      await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { outcome: change.result, reason: change.message } });
+    }
+    outcome = { transactionId: current.id, ...change };
+  }
+
+  if (delivery?.webhookId) {
+    await tx.webhookMessage.update({
+      where: { partnerId_webhookId: { partnerId: partner.id, webhookId: delivery.webhookId } },
+      data: { transactionId: outcome.transactionId },
+    });
+  }
+  return outcome;
+}
+
+/**
+ * Inserts the transaction unless its idempotency key exists. The unique
+ * constraints decide, so concurrent duplicates can never both insert.
+ */
+async function insertIfNew(tx: Tx, partner: PartnerRef, domainId: number, event: LedgerEvent) {
+  const status = event.status ?? (event.eventType === 'CLICK' ? 'CONFIRMED' : 'PENDING');
+  const gross = event.grossAmount ?? '0.000000';
+  const revenueShare = partner.revenueShare.toString();
+  const now = new Date();
+
+  const attributedClickId =
+    event.eventType !== 'CLICK' && event.clickId ? await findAttributedClick(tx, domainId, event.clickId) : undefined;
+
+  const rows = await tx.transaction.createManyAndReturn({
+    data: [
+      {
+        domainId,
+        partnerId: partner.id,
+        eventType: event.eventType,
+        status,
+        partnerTransactionId: event.partnerTransactionId,
+        clickId: event.clickId,
+        clickDedupeKey: event.eventType === 'CLICK' && !event.partnerTransactionId ? event.clickId : undefined,
+        attributedClickId,
+        grossAmount: gross,
+        netAmount: netAmount(gross, revenueShare),
+        revenueShare,
+        currency: event.currency ?? DEFAULT_CURRENCY,
+        occurredAt: event.occurredAt ?? now,
+        createdAt: now,
+        confirmedAt: status === 'CONFIRMED' ? now : undefined,
+        referrer: event.referrer,
+        userAgent: event.userAgent,
+        geoCountry: event.geoCountry,
+        ipHash: event.ipHash,
+        metadata: event.metadata,
+      },
+    ],
+    skipDuplicates: true,
+    select: { id: true, status: true, currency: true, grossAmount: true, netAmount: true },
+  });
+  const row = rows[0];
+  if (!row) return undefined;
+  return { ...row, grossAmount: row.grossAmount.toFixed(6), netAmount: row.netAmount.toFixed(6) };
+}
+
+async function findByIdempotencyKey(tx: Tx, partnerId: number, event: LedgerEvent): Promise<number> {
+  const where = event.partnerTransactionId
+    ? { partnerId_partnerTransactionId: { partnerId, partnerTransactionId: event.partnerTransactionId } }
+    : { partnerId_clickDedupeKey: { partnerId, clickDedupeKey: event.clickId ?? '' } };
+  const row = await tx.transaction.findUnique({ where, select: { id: true } });
+  if (!row) throw new Error('The insert was skipped as a duplicate, but no row has its idempotency key.');
+  return row.id;
+}
+
+async function findAttributedClick(tx: Tx, domainId: number, clickId: string): Promise<number | undefined> {
+  const click = await tx.transaction.findFirst({
+    where: { domainId, eventType: 'CLICK', clickId },
+    orderBy: { id: 'asc' },
+    select: { id: true },
+  });
+  return click?.id;
+}
+
+function checkIdentity(current: { domainId: number; eventType: EventType; currency: string; id: number }, domainId: number, event: LedgerEvent): void {
+  const differences: string[] = [];
+  if (current.domainId !== domainId) differences.push('domain');
+  if (current.eventType !== event.eventType) differences.push(`event type (stored ${current.eventType.toLowerCase()})`);
+  if (event.currency && current.currency !== event.currency) differences.push(`currency (stored ${current.currency})`);
+  if (differences.length === 0) return;
+
+  const key = event.partnerTransactionId ? `transaction_id "${event.partnerTransactionId}"` : `click_id "${event.clickId}"`;
+  throw new ConflictError(
+    `The ${key} already belongs to transaction ${current.id} with another ${differences.join(' and ')}; send a new transaction_id for a new event.`,
+  );
+}
+
+/**
+ * Claims a Standard Webhooks message id. Returns undefined when this is the
+ * first delivery, else the transaction the earlier delivery recorded. The
+ * insert waits for a concurrent claim of the same id to commit, and that
+ * commit always carries the transaction id.
+ */
+async function claimWebhookMessage(tx: Tx, partnerId: number, webhookId: string): Promise<number | undefined> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO webhook_message (partner_id, webhook_id) VALUES (${partnerId}, ${webhookId})
+    ON CONFLICT DO NOTHING`;
+  if (inserted === 1) return undefined;
+
+  const earlier = await tx.webhookMessage.findUnique({
+    where: { partnerId_webhookId: { partnerId, webhookId } },
+    select: { transactionId: true },
+  });
+  if (!earlier?.transactionId) throw new Error(`webhook-id "${webhookId}" is claimed but has no transaction.`);
+  return earlier.transactionId;
+}
+
+async function logAcceptedDelivery(
+  tx: Tx,
+  partner: PartnerRef,
+  delivery: DeliveryInfo | undefined,
+  transactionId: number | undefined,
+  outcome: string,
+  reason: string | null,
+): Promise<number | undefined> {
+  if (!delivery) return undefined;
+  const row = await tx.webhookDelivery.create({
+    data: {
+      partnerId: partner.id,
+      partnerSlug: partner.slug,
+      route: delivery.route,
+      httpStatus: 200,
+      outcome,
+      reason,
+      bodySha256: delivery.bodySha256,
+      webhookId: delivery.webhookId,
+      transactionId,
+      requestId: delivery.requestId,
+    },
+    select: { id: true },
+  });
+  return row.id;
+}

@@ -1,0 +1,147 @@
+import type { ChangeSource, EventType, TransactionStatus } from '../generated/prisma/client.js';
+import type { Tx } from './database.js';
+import { netAmount } from './money.js';
+import { canMove, effectiveStatus, isFinal } from './status.js';
+import { applyTotalsDelta, contribution, subtract } from './totals.js';
+
+/** The columns of a transaction that its changes read, with amounts as text. */
+export interface LockedTransaction {
+  id: number;
+  domainId: number;
+  partnerId: number;
+  eventType: EventType;
+  status: TransactionStatus;
+  currency: string;
+  grossAmount: string;
+  netAmount: string;
+  revenueShare: string;
+}
+
+export interface ChangeContext {
+  source: ChangeSource;
+  /** The partner slug for postbacks and imports, "admin" for the admin key. */
+  actor: string;
+}
+
+export interface RequestedChange {
+  status?: TransactionStatus;
+  grossAmount?: string;
+}
+
+export type ChangeResult = 'updated' | 'duplicate' | 'stale';
+
+export interface ChangeOutcome {
+  result: ChangeResult;
+  message: string;
+}
+
+/**
+ * Locks one transaction row for the rest of the database transaction and
+ * returns it, or undefined when no row has this id.
+ */
+export async function lockTransaction(tx: Tx, id: number): Promise<LockedTransaction | undefined> {
+  const rows = await tx.$queryRaw<LockedTransaction[]>`
+    SELECT id, domain_id AS "domainId", partner_id AS "partnerId", event_type::text AS "eventType",
+           status::text AS status, currency, gross_amount::text AS "grossAmount",
+           net_amount::text AS "netAmount", revenue_share::text AS "revenueShare"
+    FROM "transaction" WHERE id = ${id} FOR UPDATE`;
+  return rows[0];
+}
+
+/**
+ * Applies a status update or amendment to a locked transaction under the
+ * ledger rules: forward-only status, amendments only while pending or
+ * confirmed, totals moved by the difference. A stale request changes
+ * nothing but is kept in the history.
+ */
+export async function changeTransaction(
+  tx: Tx,
+  current: LockedTransaction,
+  requested: RequestedChange,
+  context: ChangeContext,
+  deliveryId?: number,
+): Promise<ChangeOutcome> {
+  const targetStatus = requested.status ? effectiveStatus(current.status, requested.status) : current.status;
+  const statusMoves = targetStatus !== current.status;
+  const amountDiffers = requested.grossAmount !== undefined && requested.grossAmount !== current.grossAmount;
+
+  if (statusMoves && !canMove(current.status, targetStatus)) {
+    await recordIgnoredChange(tx, current, requested, context, deliveryId, `status ${current.status} cannot change to ${targetStatus}`);
+    return { result: 'stale', message: `Stale update ignored: status ${current.status} cannot change to ${targetStatus}.` };
+  }
+  if (amountDiffers && isFinal(current.status)) {
+    await recordIgnoredChange(tx, current, requested, context, deliveryId, `a ${current.status} transaction takes no amendments`);
+    return { result: 'stale', message: `Stale update ignored: a ${current.status} transaction takes no amendments.` };
+  }
+  if (!statusMoves && !amountDiffers) {
+    return { result: 'duplicate', message: 'Duplicate: the transaction already has this content; nothing changed.' };
+  }
+
+  // Moving into a final status keeps the amount that was counted, so the
+  // reversal takes back exactly what the totals hold.
+  const amend = amountDiffers && !isFinal(targetStatus);
+  const gross = amend ? requested.grossAmount! : current.grossAmount;
+  const net = amend ? netAmount(gross, current.revenueShare) : current.netAmount;
+
+  const before = contribution(current.eventType, current.status, current.grossAmount, current.netAmount, false);
+  const after = contribution(current.eventType, targetStatus, gross, net, false);
+  await applyTotalsDelta(tx, current.domainId, current.currency, subtract(after, before));
+
+  const now = new Date();
+  await tx.transaction.update({
+    where: { id: current.id },
+    data: {
+      status: targetStatus,
+      grossAmount: gross,
+      netAmount: net,
+      ...(statusMoves && targetStatus === 'CONFIRMED' ? { confirmedAt: now } : {}),
+    },
+  });
+  await tx.transactionChange.create({
+    data: {
+      transactionId: current.id,
+      source: context.source,
+      actor: context.actor,
+      oldStatus: current.status,
+      newStatus: targetStatus,
+      oldGrossAmount: current.grossAmount,
+      newGrossAmount: gross,
+      oldNetAmount: current.netAmount,
+      newNetAmount: net,
+      deliveryId,
+      createdAt: now,
+    },
+  });
+
+  const parts = [];
+  if (statusMoves) parts.push(`status ${current.status} → ${targetStatus}`);
+  if (amend) parts.push(`gross ${current.grossAmount} → ${gross}`);
+  return { result: 'updated', message: `Transaction updated: ${parts.join(', ')}.` };
+}
+
+async function recordIgnoredChange(
+  tx: Tx,
+  current: LockedTransaction,
+  requested: RequestedChange,
+  context: ChangeContext,
+  deliveryId: number | undefined,
+  note: string,
+): Promise<void> {
+  const requestedGross = requested.grossAmount ?? current.grossAmount;
+  await tx.transactionChange.create({
+    data: {
+      transactionId: current.id,
+      source: context.source,
+      actor: context.actor,
+      oldStatus: current.status,
+      newStatus: requested.status ?? current.status,
+      oldGrossAmount: current.grossAmount,
+      newGrossAmount: requestedGross,
+      oldNetAmount: current.netAmount,
+      newNetAmount: netAmount(requestedGross, current.revenueShare),
+      applied: false,
+      note: `ignored: ${note}`,
+      deliveryId,
+    },
+  });
+}

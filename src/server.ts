@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+
+import { Hono } from 'hono';
+import type { Logger } from 'pino';
+
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { pendingMigrations } from './db/migrate.js';
+import { createGraphQLHandler } from './graphql/yoga.js';
+import { handleBatchImportRoute, handleConfirmRoute } from './webhooks/admin-routes.js';
+import { parseAwinPostback } from './webhooks/awin-postback.js';
+import { parseGenericPostback } from './webhooks/generic-postback.js';
+import { handlePostback, type PostbackFormat } from './webhooks/postback-handler.js';
+import { problemResponse, toProblem, WebhookError } from './webhooks/problem.js';
+import { readRawBody } from './webhooks/raw-body.js';
+
+export interface AppDependencies {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  /** The clock for signature timestamps; tests move it. */
+  now?: () => Date;
+}
+
+type Env = { Variables: { requestId: string; log: Logger } };
+
+const GENERIC_FORMAT: PostbackFormat = {
+  route: '/yield-webhooks/{partnerSlug}',
+  signatureHeader: 'x-webhook-signature',
+  parse: parseGenericPostback,
+};
+
+const AWIN_FORMAT: PostbackFormat = {
+  route: '/yield-webhooks/awin/postback',
+  signatureHeader: 'x-awin-signature',
+  parse: parseAwinPostback,
+};
+
+/** Builds the HTTP application: postback routes, admin routes, GraphQL and health checks. */
+export function createApp({ config, database, logger, now = () => new Date() }: AppDependencies): Hono<Env> {
+  const db = database.prisma;
+  const yoga = createGraphQLHandler(config, db);
+  const app = new Hono<Env>();
+  const postbackDeps = { config, db, now };
+
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const requestId = given && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
+    c.set('requestId', requestId);
+    c.set('log', logger.child({ requestId }));
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      const session = await database.sqlSession();
+      try {
+        const pending = await pendingMigrations(session);
+        if (pending.length > 0) return c.json({ status: 'migrations pending', pending }, 503);
+      } finally {
+        await session.release();
+      }
+      return c.json({ status: 'ready' });
+    } catch (error) {
+      c.get('log').warn({ err: error }, 'readiness check failed');
+      return c.json({ status: 'database unavailable' }, 503);
+    }
+  });
+
+  app.post('/yield-webhooks/awin/postback', (c) =>
+    handlePostback(postbackDeps, AWIN_FORMAT, { request: c.req.raw, partnerSlug: 'awin', requestId: c.get('requestId'), log: c.get('log') }),
+  );
+  app.post('/yield-webhooks/confirm/:transactionId', (c) => handleConfirmRoute(config, db, c.req.raw, c.req.param('transactionId')));
+  app.post('/yield-webhooks/batch-import', (c) => handleBatchImportRoute(config, db, c.req.raw));
+  app.post('/yield-webhooks/:partnerSlug', (c) =>
+    handlePostback(postbackDeps, GENERIC_FORMAT, {
+      request: c.req.raw,
+      partnerSlug: c.req.param('partnerSlug'),
+      requestId: c.get('requestId'),
+      log: c.get('log'),
+    }),
+  );
+  app.all('/yield-webhooks/*', (c) =>
+    problemResponse(toProblem(new WebhookError(405, `${c.req.method} is not allowed here; postbacks use POST.`)), c.get('requestId')),
+  );
+
+  app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {
+    let request = c.req.raw;
+    if (request.method === 'POST') {
+      const body = await readRawBody(request, config.graphqlBodyLimitBytes);
+      request = new Request(request.url, { method: 'POST', headers: request.headers, body: body as Uint8Array<ArrayBuffer> });
+    }
+    return yoga.fetch(request, {});
+  });
+
+  app.notFound((c) => problemResponse(toProblem(new WebhookError(404, `No route for ${c.req.method} ${c.req.path}.`)), c.get('requestId')));
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.internal) c.get('log').error({ err: error }, 'request failed');
+    return problemResponse(problem, c.get('requestId'));
+  });
+  return app;
+}

@@ -1,0 +1,122 @@
+import { normalizeCurrency } from '../ledger/currency.js';
+import { normalizeDomainName } from '../ledger/domain-name.js';
+import { ValidationError } from '../ledger/errors.js';
+import { AmountFormatError, parseAmount } from '../ledger/money.js';
+import { JsonNumber, toPlainJson, type JsonObject, type JsonValue } from './json-body.js';
+
+/**
+ * Readers for the fields of a postback body. Each returns undefined for an
+ * absent or null field and throws a ValidationError naming the field when
+ * the value is invalid.
+ */
+export class FieldReader {
+  constructor(private readonly body: JsonObject) {}
+
+  private value(field: string): JsonValue | undefined {
+    if (!Object.hasOwn(this.body, field)) return undefined;
+    const value = this.body[field];
+    return value === null ? undefined : value;
+  }
+
+  text(field: string, maxLength: number): string | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string`);
+    if (value.length > maxLength) throw new ValidationError(field, `${field} must be at most ${maxLength} characters long, got ${value.length}`);
+    return value;
+  }
+
+  /** An identifier that partners send as a string or as an integer. */
+  identifier(field: string, maxLength: number): string | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+
+    let text: string;
+    if (typeof value === 'string') text = value.trim();
+    else if (value instanceof JsonNumber && /^\d+$/.test(value.text)) text = value.text;
+    else throw new ValidationError(field, `${field} must be a string`);
+
+    if (text === '') throw new ValidationError(field, `${field} must not be empty`);
+    if (text.length > maxLength) throw new ValidationError(field, `${field} must be at most ${maxLength} characters long, got ${text.length}`);
+    return text;
+  }
+
+  required<T>(field: string, value: T | undefined): T {
+    if (value === undefined) throw new ValidationError(field, `${field} is required`);
+    return value;
+  }
+
+  oneOf<T extends string>(field: string, allowed: Record<string, T>): T | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+    const choices = Object.keys(allowed).join(', ');
+    if (typeof value !== 'string') throw new ValidationError(field, `${field} must be one of ${choices}`);
+    const choice = allowed[value.trim().toLowerCase()];
+    if (!choice || !Object.hasOwn(allowed, value.trim().toLowerCase())) {
+      throw new ValidationError(field, `${field} must be one of ${choices}, got "${value.slice(0, 40)}"`);
+    }
+    return choice;
+  }
+
+  /** A non-negative amount as a decimal string or a JSON number, read from its source text. */
+  amount(field: string): string | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' && !(value instanceof JsonNumber)) {
+      throw new ValidationError(field, `${field} must be a decimal string such as "12.50" or a JSON number`);
+    }
+    try {
+      return parseAmount(typeof value === 'string' ? value : value.text);
+    } catch (error) {
+      if (error instanceof AmountFormatError) throw new ValidationError(field, `${field} ${error.message}`);
+      throw error;
+    }
+  }
+
+  currency(field: string): string | undefined {
+    const value = this.text(field, 16);
+    if (value === undefined) return undefined;
+    const code = normalizeCurrency(value);
+    if (!code) throw new ValidationError(field, `${field} "${value}" is not an ISO 4217 currency code such as CHF, EUR or USD`);
+    return code;
+  }
+
+  domain(field: string): string | undefined {
+    const value = this.text(field, 300);
+    if (value === undefined) return undefined;
+    const name = normalizeDomainName(value);
+    if (!name) throw new ValidationError(field, `${field} "${value.slice(0, 100)}" is not a valid host name such as "shop.example.com"`);
+    return name;
+  }
+
+  country(field: string): string | undefined {
+    const value = this.text(field, 2);
+    if (value === undefined) return undefined;
+    if (!/^[A-Za-z]{2}$/.test(value)) throw new ValidationError(field, `${field} must be an ISO 3166-1 alpha-2 code such as CH`);
+    return value.toUpperCase();
+  }
+
+  timestamp(field: string): Date | undefined {
+    const value = this.text(field, 40);
+    if (value === undefined) return undefined;
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+    const date = new Date(value);
+    if (!iso.test(value) || Number.isNaN(date.getTime())) {
+      throw new ValidationError(field, `${field} must be an ISO 8601 time with a zone, such as 2026-11-28T14:05:09Z`);
+    }
+    return date;
+  }
+
+  /** A JSON object stored as it came, limited in its serialized size. */
+  object(field: string, maxBytes: number): Record<string, unknown> | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value) || value instanceof JsonNumber) {
+      throw new ValidationError(field, `${field} must be a JSON object`);
+    }
+    const plain = toPlainJson(value) as Record<string, unknown>;
+    const size = Buffer.byteLength(JSON.stringify(plain));
+    if (size > maxBytes) throw new ValidationError(field, `${field} must be at most ${maxBytes} bytes as JSON, got ${size}`);
+    return plain;
+  }
+}

@@ -1,0 +1,86 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+import { WebhookError } from './problem.js';
+
+/** Standard Webhooks allows a timestamp this far from the server's clock. */
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+export type VerifiedSignature = { scheme: 'hmac-hex' } | { scheme: 'standard-webhooks'; webhookId: string };
+
+export interface SignatureHeaders {
+  /** The hex HMAC header of the route: X-Webhook-Signature or X-Awin-Signature. */
+  hexSignature: string | undefined;
+  hexHeaderName: string;
+  webhookId: string | undefined;
+  webhookTimestamp: string | undefined;
+  webhookSignature: string | undefined;
+}
+
+/**
+ * Checks the request's signature against every live secret of the partner,
+ * comparing digests in constant time. Throws a 401 WebhookError otherwise.
+ */
+export function verifySignature(headers: SignatureHeaders, body: Uint8Array, secrets: readonly string[], now: Date): VerifiedSignature {
+  if (headers.webhookSignature !== undefined || headers.webhookId !== undefined || headers.webhookTimestamp !== undefined) {
+    return { scheme: 'standard-webhooks', webhookId: verifyStandardWebhook(headers, body, secrets, now) };
+  }
+  if (headers.hexSignature === undefined) {
+    throw new WebhookError(
+      401,
+      `Signature missing: send ${headers.hexHeaderName} with the hex HMAC-SHA256 of the raw body, or the Standard Webhooks headers.`,
+    );
+  }
+  verifyHexSignature(headers.hexSignature, headers.hexHeaderName, body, secrets);
+  return { scheme: 'hmac-hex' };
+}
+
+function verifyHexSignature(headerValue: string, headerName: string, body: Uint8Array, secrets: readonly string[]): void {
+  const hex = headerValue.trim().replace(/^sha256=/i, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new WebhookError(401, `${headerName} is invalid: expected 64 hex characters, optionally prefixed "sha256=".`);
+  }
+
+  const given = Buffer.from(hex, 'hex');
+  let matched = false;
+  for (const secret of secrets) {
+    const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest();
+    matched = timingSafeEqual(given, expected) || matched;
+  }
+  if (!matched) throw new WebhookError(401, `${headerName} does not match the body: sign the exact bytes you send with the partner's secret.`);
+}
+
+function verifyStandardWebhook(headers: SignatureHeaders, body: Uint8Array, secrets: readonly string[], now: Date): string {
+  const { webhookId, webhookTimestamp, webhookSignature } = headers;
+  if (!webhookId || !webhookTimestamp || !webhookSignature) {
+    throw new WebhookError(401, 'Standard Webhooks headers incomplete: send webhook-id, webhook-timestamp and webhook-signature together.');
+  }
+  if (webhookId.length > 256) throw new WebhookError(401, 'webhook-id is invalid: at most 256 characters.');
+  if (!/^\d{1,12}$/.test(webhookTimestamp)) {
+    throw new WebhookError(401, 'webhook-timestamp is invalid: expected whole seconds since the Unix epoch.');
+  }
+  const skew = Math.abs(now.getTime() / 1000 - Number(webhookTimestamp));
+  if (skew > TIMESTAMP_TOLERANCE_SECONDS) {
+    throw new WebhookError(401, `webhook-timestamp is outside the tolerance of ${TIMESTAMP_TOLERANCE_SECONDS} seconds; check the sender's clock.`);
+  }
+
+  const signed = Buffer.concat([Buffer.from(`${webhookId}.${webhookTimestamp}.`, 'utf8'), body]);
+  const expected = secrets.map((secret) => createHmac('sha256', standardWebhooksKey(secret)).update(signed).digest());
+  const given = webhookSignature
+    .split(' ')
+    .filter((entry) => entry.startsWith('v1,'))
+    .map((entry) => Buffer.from(entry.slice(3), 'base64'));
+
+  let matched = false;
+  for (const signature of given) {
+    for (const digest of expected) {
+      matched = (signature.length === digest.length && timingSafeEqual(signature, digest)) || matched;
+    }
+  }
+  if (!matched) throw new WebhookError(401, 'webhook-signature does not match: no v1 signature was made with a live secret.');
+  return webhookId;
+}
+
+/** A `whsec_` secret is base64, as the Standard Webhooks libraries read it; others are UTF-8. */
+function standardWebhooksKey(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+}
