@@ -115,8 +115,8 @@ builder.queryFields((t) => ({
           orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
         }),
     },
-    {},
-    {},
+    { name: 'TransactionConnection' },
+    { name: 'TransactionEdge' },
   ),
 }));
 
