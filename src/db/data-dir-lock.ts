@@ -3,6 +3,10 @@ import path from 'node:path';
 
 const LOCK_FILE = 'yield-ledger.pid';
 
+// Folders this process holds. A PID file with our own PID but not listed here
+// was left by an earlier process that had the same PID, as after a container restart.
+const heldByThisProcess = new Set<string>();
+
 export class DataDirLockedError extends Error {
   constructor(dataDir: string, pid: number) {
     super(
@@ -22,14 +26,19 @@ export class DataDirLockedError extends Error {
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const lockPath = path.join(dataDir, LOCK_FILE);
+  const lockPath = path.resolve(dataDir, LOCK_FILE);
+  if (heldByThisProcess.has(lockPath)) throw new DataDirLockedError(dataDir, process.pid);
 
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockPath, { force: true });
+      heldByThisProcess.add(lockPath);
+      return () => {
+        heldByThisProcess.delete(lockPath);
+        rmSync(lockPath, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
