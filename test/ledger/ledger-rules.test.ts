@@ -23,13 +23,13 @@ const DOMAINS = {
 };
 
 // A Decimal serialized with exactly 6 decimal places, never a float such as 9.799999999.
-const SIX_PLACES = /^\d+\.\d{6}$/;
+const SIX_DECIMAL_PLACES = /^\d+\.\d{6}$/;
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer();
-  // The first migration creates the partner "awin"; the generic route uses "demo". Both keep the default share 0.70.
+  // The first migration creates the partner "awin", and the generic route uses "demo". Both keep the default share 0.70.
   await server.seed({ partner: 'demo', domains: Object.values(DOMAINS) });
 });
 
@@ -38,21 +38,21 @@ afterAll(async () => {
   await server.close();
 });
 
-interface PostbackAnswer {
+interface PostbackResult {
   status: number;
   body: { success?: boolean; transaction_id?: number; message?: string; duplicate?: boolean; detail?: string; errors?: { field: string }[] };
 }
 
-async function send(route: string, payload: Record<string, unknown>): Promise<PostbackAnswer> {
+async function send(route: string, payload: Record<string, unknown>): Promise<PostbackResult> {
   const response = await server.signedPostback(route, JSON.stringify(payload));
   return { status: response.status, body: await response.json() };
 }
 
-function awin(payload: Record<string, unknown>): Promise<PostbackAnswer> {
+function awin(payload: Record<string, unknown>): Promise<PostbackResult> {
   return send(AWIN_ROUTE, payload);
 }
 
-function generic(payload: Record<string, unknown>): Promise<PostbackAnswer> {
+function generic(payload: Record<string, unknown>): Promise<PostbackResult> {
   return send(GENERIC_ROUTE, payload);
 }
 
@@ -126,11 +126,11 @@ describe('idempotency', () => {
   it('ten parallel Awin repeats store one row', async () => {
     const before = await transactionCount(DOMAINS.idempotency);
     const payload = { clickRef: DOMAINS.idempotency, transactionId: 'TX-1002', status: 'pending', commission: '12.00', commissionCurrency: 'GBP' };
-    const answers = await Promise.all(Array.from({ length: 10 }, () => awin(payload)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => awin(payload)));
 
-    expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
-    expect(new Set(answers.map((answer) => answer.body.transaction_id)).size).toBe(1);
-    expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(1);
+    expect(results.map((result) => result.status)).toEqual(Array(10).fill(200));
+    expect(new Set(results.map((result) => result.body.transaction_id)).size).toBe(1);
+    expect(results.filter((result) => result.body.duplicate === false)).toHaveLength(1);
     expect(await transactionCount(DOMAINS.idempotency)).toBe(before + 1);
   });
 
@@ -191,11 +191,11 @@ describe('status updates', () => {
 
   it('negative commission returns 422', async () => {
     const before = await transactionCount(DOMAINS.reversal);
-    const answer = await awin({ clickRef: DOMAINS.reversal, transactionId: 'TX-3005', status: 'pending', commission: '-5.00' });
+    const result = await awin({ clickRef: DOMAINS.reversal, transactionId: 'TX-3005', status: 'pending', commission: '-5.00' });
 
-    expect(answer.status).toBe(422);
-    expect(answer.body.errors?.[0]?.field).toBe('commission');
-    expect(answer.body.detail).toContain('commission');
+    expect(result.status).toBe(422);
+    expect(result.body.errors?.[0]?.field).toBe('commission');
+    expect(result.body.detail).toContain('commission');
     expect(await transactionCount(DOMAINS.reversal)).toBe(before);
   });
 
@@ -227,9 +227,9 @@ describe('exact amounts', () => {
       { commission: '2.05', net: '1.435000' },
     ];
     for (const [index, { commission, net }] of cases.entries()) {
-      const answer = await awin({ clickRef: DOMAINS.rounding, transactionId: `TX-5${index}`, status: 'approved', commission, commissionCurrency: 'EUR' });
-      expect(answer.status).toBe(200);
-      expect((await transaction(answer.body.transaction_id, 'netAmount')).netAmount).toBe(net);
+      const result = await awin({ clickRef: DOMAINS.rounding, transactionId: `TX-5${index}`, status: 'approved', commission, commissionCurrency: 'EUR' });
+      expect(result.status).toBe(200);
+      expect((await transaction(result.body.transaction_id, 'netAmount')).netAmount).toBe(net);
     }
 
     const totals = await totalsIn(DOMAINS.rounding, 'EUR');
@@ -237,7 +237,7 @@ describe('exact amounts', () => {
     // 0.07 + 0.14 + 8.155 + 1.435 = 9.8
     expect(totals?.confirmedNet).toBe('9.800000');
     for (const field of ['confirmedGross', 'confirmedNet', 'pendingGross', 'pendingNet'] as const) {
-      expect(totals?.[field]).toMatch(SIX_PLACES);
+      expect(totals?.[field]).toMatch(SIX_DECIMAL_PLACES);
     }
   });
 
@@ -248,8 +248,8 @@ describe('exact amounts', () => {
       { id: 'cur-3', currency: 'USD' },
     ];
     for (const { id, currency } of spellings) {
-      const answer = await generic({ event_type: 'sale', domain: DOMAINS.currencies, transaction_id: id, amount: '10.00', currency });
-      expect(answer.status).toBe(200);
+      const result = await generic({ event_type: 'sale', domain: DOMAINS.currencies, transaction_id: id, amount: '10.00', currency });
+      expect(result.status).toBe(200);
     }
 
     const { totals } = await domainRevenue(DOMAINS.currencies);
@@ -260,22 +260,22 @@ describe('exact amounts', () => {
 
   it('unknown currency returns 422', async () => {
     const before = await transactionCount(DOMAINS.currencies);
-    const answer = await generic({ event_type: 'sale', domain: DOMAINS.currencies, transaction_id: 'cur-4', amount: '10.00', currency: 'EURO' });
+    const result = await generic({ event_type: 'sale', domain: DOMAINS.currencies, transaction_id: 'cur-4', amount: '10.00', currency: 'EURO' });
 
-    expect(answer.status).toBe(422);
-    expect(answer.body.errors?.[0]?.field).toBe('currency');
+    expect(result.status).toBe(422);
+    expect(result.body.errors?.[0]?.field).toBe('currency');
     expect(await transactionCount(DOMAINS.currencies)).toBe(before);
   });
 
   it('fifty parallel sales sum exactly', async () => {
-    const answers = await Promise.all(
+    const results = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
         generic({ event_type: 'sale', domain: DOMAINS.parallel, transaction_id: `parallel-${index}`, amount: '1.00', currency: 'EUR', status: 'confirmed' }),
       ),
     );
 
-    expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(200));
-    expect(new Set(answers.map((answer) => answer.body.transaction_id)).size).toBe(50);
+    expect(results.map((result) => result.status)).toEqual(Array(50).fill(200));
+    expect(new Set(results.map((result) => result.body.transaction_id)).size).toBe(50);
 
     const totals = await totalsIn(DOMAINS.parallel, 'EUR');
     expect(totals?.confirmedGross).toBe('50.000000');
@@ -288,8 +288,8 @@ describe('domain names', () => {
   it('ASCII spellings share one domain', async () => {
     const spellings = ['Shop.Example.COM', 'shop.example.com.', ' shop.example.com '];
     for (const [index, domain] of spellings.entries()) {
-      const answer = await generic({ event_type: 'sale', domain, transaction_id: `spelling-${index}`, amount: '1.00' });
-      expect(answer.status).toBe(200);
+      const result = await generic({ event_type: 'sale', domain, transaction_id: `spelling-${index}`, amount: '1.00' });
+      expect(result.status).toBe(200);
     }
 
     expect(await transactionCount(DOMAINS.ascii)).toBe(3);
@@ -304,8 +304,8 @@ describe('domain names', () => {
   it('IDN and punycode share one domain', async () => {
     const spellings = ['bücher.example', 'xn--bcher-kva.example'];
     for (const [index, domain] of spellings.entries()) {
-      const answer = await generic({ event_type: 'sale', domain, transaction_id: `idn-${index}`, amount: '1.00' });
-      expect(answer.status).toBe(200);
+      const result = await generic({ event_type: 'sale', domain, transaction_id: `idn-${index}`, amount: '1.00' });
+      expect(result.status).toBe(200);
     }
 
     expect(await transactionCount(DOMAINS.idn)).toBe(2);
@@ -348,7 +348,7 @@ describe('confirmTransaction', () => {
 });
 
 describe('attribution', () => {
-  it('lead with unknown click_id', async () => {
+  it('lead with unknown click_id unattributed', async () => {
     const lead = await generic({ event_type: 'lead', domain: DOMAINS.attribution, transaction_id: 'lead-1', click_id: 'no-such-click', amount: '2.00' });
     expect(lead.status).toBe(200);
 
