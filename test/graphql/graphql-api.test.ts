@@ -125,6 +125,18 @@ describe('transactions', () => {
     });
   });
 
+  it('lists unattributed leads and sales', async () => {
+    const rows = [
+      row('attributed-none', { domain: 'ties.example', clickId: 'no-such-click' }),
+      row('no-click-id', { domain: 'ties.example' }),
+    ];
+    await server.graphql(IMPORT, { input: { rows } });
+    const result = await server.graphql(
+      '{ transactions(first: 10, filter: { domain: "ties.example", unattributed: true, eventType: SALE }) { edges { node { partnerTransactionId } } } }',
+    );
+    expect(result.body.data.transactions.edges).toEqual([{ node: { partnerTransactionId: 'attributed-none' } }]);
+  });
+
   it('finds a transaction by Relay id and by integer', async () => {
     const list = await server.graphql('{ transactions(first: 1) { edges { node { id transactionId partner domain } } } }');
     const node = list.body.data.transactions.edges[0].node;

@@ -60,6 +60,7 @@ const TransactionFilter = builder.inputType('TransactionFilter', {
     eventType: t.field({ type: EventTypeEnum }),
     from: t.field({ type: 'DateTime', description: 'Earliest occurredAt, inclusive.' }),
     to: t.field({ type: 'DateTime', description: 'Latest occurredAt, exclusive.' }),
+    unattributed: t.boolean({ description: 'True: only leads and sales whose click_id matched no click on their domain.' }),
   }),
 });
 
@@ -67,13 +68,15 @@ type Filter = typeof TransactionFilter.$inferInput;
 
 function whereForFilter(filter: Filter | null | undefined): Prisma.TransactionWhereInput {
   if (!filter) return {};
-  return {
-    ...(filter.domain ? { domain: { name: domainNameForLookup(filter.domain) } } : {}),
-    ...(filter.partner ? { partner: { slug: filter.partner.trim().toLowerCase() } } : {}),
-    ...(filter.status ? { status: filter.status } : {}),
-    ...(filter.eventType ? { eventType: filter.eventType } : {}),
-    ...(filter.from || filter.to ? { occurredAt: { gte: filter.from ?? undefined, lt: filter.to ?? undefined } } : {}),
-  };
+  const conditions: Prisma.TransactionWhereInput[] = [];
+  if (filter.domain) conditions.push({ domain: { name: domainNameForLookup(filter.domain) } });
+  if (filter.partner) conditions.push({ partner: { slug: filter.partner.trim().toLowerCase() } });
+  if (filter.status) conditions.push({ status: filter.status });
+  if (filter.eventType) conditions.push({ eventType: filter.eventType });
+  if (filter.from) conditions.push({ occurredAt: { gte: filter.from } });
+  if (filter.to) conditions.push({ occurredAt: { lt: filter.to } });
+  if (filter.unattributed) conditions.push({ eventType: { not: 'CLICK' }, clickId: { not: null }, attributedClickId: null });
+  return { AND: conditions };
 }
 
 /** Reads a transaction id given as a Relay global id or as the plain integer. */
