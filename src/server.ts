@@ -39,7 +39,7 @@ const AWIN_FORMAT: PostbackFormat = {
 /** Builds the HTTP application: postback routes, admin routes, GraphQL and health checks. */
 export function createApp({ config, database, logger, now = () => new Date() }: AppDependencies): Hono<Env> {
   const db = database.prisma;
-  const yoga = createGraphQLHandler(config, db);
+  const yoga = createGraphQLHandler(config, db, logger);
   const app = new Hono<Env>();
   const postbackDeps = { config, db, now };
 

@@ -1,4 +1,5 @@
 import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
 import type { Db } from '../ledger/database.js';
@@ -8,17 +9,24 @@ import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
 import { schema } from './schema.js';
 
 /** Creates the GraphQL handler; errors other than typed results are masked. */
-export function createGraphQLHandler(config: Config, db: Db) {
+export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
+  const log = logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    // Masking stays on whatever NODE_ENV says: no Prisma message, SQL or
+    // Masking stays on whatever the value of NODE_ENV: no Prisma message, SQL or
     // stack trace reaches a client.
     maskedErrors: { isDev: false },
     batching: false,
     graphiql: { title: 'yield-ledger', defaultQuery: GRAPHIQL_EXAMPLES, headers: '{"X-Internal-Key": "<your INTERNAL_API_KEY>"}' },
-    logging: false,
+    // Yoga logs each masked error here with its original cause.
+    logging: {
+      debug: (...args: unknown[]) => log.debug({ details: args }, 'graphql'),
+      info: (...args: unknown[]) => log.info({ details: args }, 'graphql'),
+      warn: (...args: unknown[]) => log.warn({ details: args }, 'graphql'),
+      error: (...args: unknown[]) => log.error({ err: args.find((arg) => arg instanceof Error), details: args.filter((arg) => !(arg instanceof Error)) }, 'graphql error'),
+    },
     context: ({ request }) => ({
       db,
       role: roleForRequest(request.headers, config),

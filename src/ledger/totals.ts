@@ -2,7 +2,7 @@ import type { EventType, TransactionStatus } from '../generated/prisma/client.js
 import type { Tx } from './database.js';
 import { Money, type MoneyValue } from './money.js';
 
-/** What one transaction adds to its domain's totals row. */
+/** The amounts and counts one transaction adds to its domain's totals row. */
 export interface TotalsDelta {
   confirmedGross: Money;
   confirmedNet: Money;

@@ -1,7 +1,7 @@
 import { LedgerError, type LedgerErrorCode } from '../ledger/errors.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 
-/** A rejected webhook request with the HTTP status it answers. */
+/** A rejected webhook request with the HTTP status of its response. */
 export class WebhookError extends Error {
   constructor(
     readonly status: number,
@@ -44,7 +44,7 @@ export interface Problem {
   internal: boolean;
 }
 
-/** Maps any error thrown while handling a request to the problem it answers. */
+/** Maps any error thrown while handling a request to the problem document of the response. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof WebhookError) {
     return { status: error.status, detail: error.message, extra: error.extra, headers: {}, internal: false };
