@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 
@@ -19,6 +20,8 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
     // stack trace reaches a client.
     maskedErrors: { isDev: false },
     batching: false,
+    // The bundled GraphiQL page, so it works without access to a CDN.
+    renderGraphiQL,
     graphiql: { title: 'yield-ledger', defaultQuery: GRAPHIQL_EXAMPLES, headers: '{"X-Internal-Key": "<your INTERNAL_API_KEY>"}' },
     // Yoga logs each masked error here with its original cause.
     logging: {
