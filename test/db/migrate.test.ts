@@ -2,29 +2,17 @@ import { cp, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
-import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { DataDirLockedError } from '../../src/db/data-dir-lock.js';
 import { MIGRATIONS_DIR, migrate, MigrationError, pendingMigrations, readMigrations } from '../../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
-let testDatabase: TestDatabase;
-let database: Database;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase(inject('template'));
-  database = await openDatabase(loadConfig({ ...testDatabase.env }));
-});
-
-afterAll(async () => {
-  await database.close();
-  await testDatabase.drop();
-});
+const own = useOwnDatabase();
 
 async function withSession<T>(work: (session: Awaited<ReturnType<Database['sqlSession']>>) => Promise<T>): Promise<T> {
-  const session = await database.sqlSession();
+  const session = await own.database.sqlSession();
   try {
     return await work(session);
   } finally {
@@ -51,7 +39,7 @@ describe('migration runner', () => {
   });
 
   it('seeds the awin partner', async () => {
-    const awin = await database.prisma.partner.findUniqueOrThrow({ where: { slug: 'awin' } });
+    const awin = await own.database.prisma.partner.findUniqueOrThrow({ where: { slug: 'awin' } });
     expect(awin.active).toBe(true);
     expect(awin.revenueShare.toFixed(2)).toBe('0.70');
   });
@@ -93,7 +81,7 @@ describe('migration runner', () => {
 
 describe.skipIf(inject('template').kind !== 'pglite')('embedded database folder', () => {
   it('rejects a second opener with a clear message', async () => {
-    const dataDir = testDatabase.env.DATA_DIR!;
+    const dataDir = own.testDatabase.env.DATA_DIR!;
     const second = openDatabase({ databaseUrl: undefined, dataDir, databasePoolSize: 1 });
     await expect(second).rejects.toThrow(DataDirLockedError);
     await expect(second).rejects.toThrow(/already open in process \d+/);

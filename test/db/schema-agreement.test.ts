@@ -1,23 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { loadConfig } from '../../src/config.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
-import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { useOwnDatabase } from '../support/own-database.js';
 import { readPrismaSchema } from '../support/prisma-schema.js';
-import { inject } from 'vitest';
 
-let testDatabase: TestDatabase;
-let database: Database;
-
-beforeAll(async () => {
-  testDatabase = await createTestDatabase(inject('template'));
-  database = await openDatabase(loadConfig({ ...testDatabase.env }));
-});
-
-afterAll(async () => {
-  await database.close();
-  await testDatabase.drop();
-});
+const own = useOwnDatabase();
 
 interface ColumnRow {
   table: string;
@@ -36,7 +22,7 @@ describe('migrated database', () => {
   const declared = readPrismaSchema(new URL('../../prisma/schema.prisma', import.meta.url));
 
   it('has every declared column with its type', async () => {
-    const rows = await database.prisma.$queryRaw<ColumnRow[]>`
+    const rows = await own.database.prisma.$queryRaw<ColumnRow[]>`
       SELECT c.relname::text AS "table", a.attname::text AS "column", format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable
       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'`;
@@ -50,7 +36,7 @@ describe('migrated database', () => {
   });
 
   it('has every declared index and key', async () => {
-    const rows = await database.prisma.$queryRaw<IndexRow[]>`
+    const rows = await own.database.prisma.$queryRaw<IndexRow[]>`
       SELECT t.relname::text AS "table", i.indisunique AS unique,
         array_agg(a.attname::text ORDER BY k.ordinality) AS columns
       FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace

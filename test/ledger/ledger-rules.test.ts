@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { CurrencyTotal } from '../../src/ledger/revenue.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const AWIN_ROUTE = '/yield-webhooks/awin/postback';
@@ -54,17 +55,6 @@ function awin(payload: Record<string, unknown>): Promise<PostbackResult> {
 
 function generic(payload: Record<string, unknown>): Promise<PostbackResult> {
   return send(GENERIC_ROUTE, payload);
-}
-
-interface CurrencyTotal {
-  currency: string;
-  confirmedGross: string;
-  confirmedNet: string;
-  pendingGross: string;
-  pendingNet: string;
-  clicks: number;
-  leads: number;
-  sales: number;
 }
 
 async function domainRevenue(domain: string): Promise<{ domain: string; totals: CurrencyTotal[] }> {
