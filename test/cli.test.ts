@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+
+import { describe, expect, inject, it } from 'vitest';
+
+import { createTestDatabase } from './support/databases.js';
+import { useOwnDatabase } from './support/own-database.js';
+
+const own = useOwnDatabase();
+
+function runCli(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, ['bin/yield-ledger.mjs', ...args], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('command line', () => {
+  it.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/ledger' }],
+    ['INTERNAL_API_KEY', { INTERNAL_API_KEY: 'short' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ])('rejects an invalid %s at start', (variable, env) => {
+    const result = runCli(['migrate'], env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(variable);
+  });
+
+  it('migrates an up-to-date database', async () => {
+    // A database of its own, because this process holds the shared one open.
+    const target = await createTestDatabase(inject('template'));
+    try {
+      const result = runCli(['migrate'], { ...target.env, LOG_LEVEL: 'info' });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('database is up to date');
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it('rejects an unknown command', () => {
+    const result = runCli(['launch'], {});
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Unknown command "launch"');
+  });
+});
+
+describe.skipIf(inject('template').kind !== 'pglite')('embedded database in a second process', () => {
+  it('refuses to open a folder another process holds', () => {
+    // This test process holds the folder through useOwnDatabase.
+    const result = runCli(['migrate'], own.testDatabase.env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`already open in process ${process.pid}`);
+  });
+});
