@@ -52,6 +52,7 @@ export function createApp({ config, database, logger, now = () => new Date() }: 
     c.res.headers.set('x-request-id', requestId);
   });
 
+  // TODO: serve Prometheus metrics on /metrics.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {

@@ -20,6 +20,7 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
     // stack trace reaches a client.
     maskedErrors: { isDev: false },
     batching: false,
+    // TODO: limit query depth, aliases and cost, and add CSRF prevention for browsers.
     // The bundled GraphiQL page, so it works without access to a CDN.
     renderGraphiQL,
     graphiql: { title: 'yield-ledger', defaultQuery: GRAPHIQL_EXAMPLES, headers: '{"X-Internal-Key": "<your INTERNAL_API_KEY>"}' },
