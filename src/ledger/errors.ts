@@ -6,8 +6,7 @@ export type LedgerErrorCode =
   | 'INVALID_FIELD'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'INVALID_STATE'
-  | 'UNAVAILABLE';
+  | 'INVALID_STATE';
 
 export class LedgerError extends Error {
   constructor(
@@ -46,12 +45,5 @@ export class ConflictError extends LedgerError {
 export class InvalidStateError extends LedgerError {
   constructor(message: string) {
     super('INVALID_STATE', message);
-  }
-}
-
-/** The database cannot be reached; the caller should retry later. */
-export class UnavailableError extends LedgerError {
-  constructor(message: string) {
-    super('UNAVAILABLE', message);
   }
 }

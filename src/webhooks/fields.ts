@@ -51,11 +51,9 @@ export class FieldReader {
     if (value === undefined) return undefined;
     const choices = Object.keys(allowed).join(', ');
     if (typeof value !== 'string') throw new ValidationError(field, `${field} must be one of ${choices}`);
-    const choice = allowed[value.trim().toLowerCase()];
-    if (!choice || !Object.hasOwn(allowed, value.trim().toLowerCase())) {
-      throw new ValidationError(field, `${field} must be one of ${choices}, got "${value.slice(0, 40)}"`);
-    }
-    return choice;
+    const key = value.trim().toLowerCase();
+    if (!Object.hasOwn(allowed, key)) throw new ValidationError(field, `${field} must be one of ${choices}, got "${value.slice(0, 40)}"`);
+    return allowed[key]!;
   }
 
   /** A non-negative amount as a decimal string or a JSON number, read from its source text. */

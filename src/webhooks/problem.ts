@@ -18,7 +18,6 @@ export const STATUS_BY_CODE: Record<LedgerErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   INVALID_STATE: 409,
-  UNAVAILABLE: 503,
 };
 
 const TITLES: Record<number, string> = {
@@ -51,8 +50,7 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof LedgerError) {
     const extra = 'field' in error ? { errors: [{ field: error.field, message: error.message }] } : {};
-    const headers: Record<string, string> = error.code === 'UNAVAILABLE' ? { 'retry-after': '5' } : {};
-    return { status: STATUS_BY_CODE[error.code], detail: error.message, extra, headers, internal: error.code === 'UNAVAILABLE' };
+    return { status: STATUS_BY_CODE[error.code], detail: error.message, extra, headers: {}, internal: false };
   }
   if (isDatabaseUnavailable(error)) {
     return {
