@@ -44,7 +44,7 @@ export interface Config {
   graphqlBodyLimitBytes: number;
   databasePoolSize: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-  /** Signing secrets per partner slug; the key '' holds the fallback list. */
+  /** Signing secrets per partner slug. The key '' maps to the fallback list. */
   webhookSecrets: ReadonlyMap<string, readonly string[]>;
 }
 

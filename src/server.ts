@@ -44,8 +44,8 @@ export function createApp({ config, database, logger, now = () => new Date() }: 
   const postbackDeps = { config, db, now };
 
   app.use('*', async (c, next) => {
-    const given = c.req.header('x-request-id');
-    const requestId = given && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
+    const callerRequestId = c.req.header('x-request-id');
+    const requestId = callerRequestId && /^[\x21-\x7e]{1,128}$/.test(callerRequestId) ? callerRequestId : randomUUID();
     c.set('requestId', requestId);
     c.set('log', logger.child({ requestId }));
     await next();

@@ -28,7 +28,7 @@ describe('command line', () => {
   });
 
   it('migrates an up-to-date database', async () => {
-    // A database of its own, because this process holds the shared one open.
+    // A database of its own, because this process keeps the shared one open.
     const target = await createTestDatabase(inject('template'));
     try {
       const result = runCli(['migrate'], { ...target.env, LOG_LEVEL: 'info' });
@@ -48,7 +48,7 @@ describe('command line', () => {
 
 describe.skipIf(inject('template').kind !== 'pglite')('embedded database in a second process', () => {
   it('refuses to open a folder another process holds', () => {
-    // This test process holds the folder through useOwnDatabase.
+    // This test process keeps the folder open through useOwnDatabase.
     const result = runCli(['migrate'], own.testDatabase.env);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`already open in process ${process.pid}`);

@@ -9,7 +9,7 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 
-/** Whether an error, or one of its causes, says the database is unreachable. */
+/** Returns whether an error, or one of its causes, reports an unreachable database. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     if (typeof current !== 'object') return false;
@@ -23,7 +23,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-/** Whether an error is a unique-constraint violation, whichever adapter raised it. */
+/** Returns whether an error is a unique-constraint violation, whichever adapter raised it. */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'P2002' || code === '23505';

@@ -19,9 +19,9 @@ export function roleForRequest(headers: Headers, config: Pick<Config, 'internalA
   return null;
 }
 
-function sameKey(given: string, expected: string): boolean {
+function sameKey(received: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
+  return timingSafeEqual(digest(received), digest(expected));
 }
 
 /** Builds the error scope-auth raises when a field's scopes are not met. */

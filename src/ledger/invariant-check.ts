@@ -5,7 +5,7 @@ export interface TotalsMismatch {
   domainId: number;
   domain: string;
   currency: string;
-  /** Which column differs: confirmedGross, pendingNet, clicks and so on. */
+  /** The column that differs: confirmedGross, pendingNet, clicks and so on. */
   field: string;
   stored: string;
   expected: string;

@@ -16,7 +16,7 @@ export function effectiveStatus(current: TransactionStatus, requested: Transacti
   return requested;
 }
 
-/** Whether the status machine allows the move; staying put is not a move. */
+/** Returns whether the status machine allows the move. Keeping the same status is not a move. */
 export function canMove(from: TransactionStatus, to: TransactionStatus): boolean {
   return ALLOWED[from].includes(to);
 }

@@ -26,7 +26,7 @@ export class FieldReader {
     return value;
   }
 
-  /** An identifier that partners send as a string or as an integer. */
+  /** Reads an identifier that partners send as a string or as an integer. */
   identifier(field: string, maxLength: number): string | undefined {
     const value = this.value(field);
     if (value === undefined) return undefined;
@@ -56,7 +56,7 @@ export class FieldReader {
     return allowed[key]!;
   }
 
-  /** A non-negative amount as a decimal string or a JSON number, read from its source text. */
+  /** Reads a non-negative amount, given as a decimal string or a JSON number, from its source text. */
   amount(field: string): string | undefined {
     const value = this.value(field);
     if (value === undefined) return undefined;
@@ -105,7 +105,7 @@ export class FieldReader {
     return date;
   }
 
-  /** A JSON object stored as it came, limited in its serialized size. */
+  /** Reads a JSON object to store as it came, limited in its serialized size. */
   object(field: string, maxBytes: number): Record<string, unknown> | undefined {
     const value = this.value(field);
     if (value === undefined) return undefined;

@@ -40,11 +40,11 @@ function verifyHexSignature(headerValue: string, headerName: string, body: Uint8
     throw new WebhookError(401, `${headerName} is invalid: expected 64 hex characters, optionally prefixed "sha256=".`);
   }
 
-  const given = Buffer.from(hex, 'hex');
+  const received = Buffer.from(hex, 'hex');
   let matched = false;
   for (const secret of secrets) {
     const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest();
-    matched = timingSafeEqual(given, expected) || matched;
+    matched = timingSafeEqual(received, expected) || matched;
   }
   if (!matched) throw new WebhookError(401, `${headerName} does not match the body: sign the exact bytes you send with the partner's secret.`);
 }
@@ -65,13 +65,13 @@ function verifyStandardWebhook(headers: SignatureHeaders, body: Uint8Array, secr
 
   const signed = Buffer.concat([Buffer.from(`${webhookId}.${webhookTimestamp}.`, 'utf8'), body]);
   const expected = secrets.map((secret) => createHmac('sha256', standardWebhooksKey(secret)).update(signed).digest());
-  const given = webhookSignature
+  const received = webhookSignature
     .split(' ')
     .filter((entry) => entry.startsWith('v1,'))
     .map((entry) => Buffer.from(entry.slice(3), 'base64'));
 
   let matched = false;
-  for (const signature of given) {
+  for (const signature of received) {
     for (const digest of expected) {
       matched = (signature.length === digest.length && timingSafeEqual(signature, digest)) || matched;
     }
@@ -80,7 +80,7 @@ function verifyStandardWebhook(headers: SignatureHeaders, body: Uint8Array, secr
   return webhookId;
 }
 
-/** A `whsec_` secret is base64, as the Standard Webhooks libraries read it; others are UTF-8. */
+/** Returns the HMAC key of a secret: base64-decoded for `whsec_` secrets, as the Standard Webhooks libraries do, else UTF-8. */
 function standardWebhooksKey(secret: string): Buffer {
   return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
 }

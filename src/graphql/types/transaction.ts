@@ -26,7 +26,7 @@ export const TransactionNode = builder.prismaNode('Transaction', {
     netAmount: t.expose('netAmount', { type: 'Decimal' }),
     revenueShare: t.expose('revenueShare', { type: 'Decimal', description: "The partner's share when the transaction was created." }),
     currency: t.exposeString('currency'),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When the partner says it happened; receipt time if not given.' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', description: 'When the event happened according to the partner, or the receipt time when the partner sent none.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
     confirmedAt: t.expose('confirmedAt', { type: 'DateTime', nullable: true }),
     attributedClick: t.relation('attributedTo', { nullable: true, description: 'The click a lead or sale is attributed to.' }),
