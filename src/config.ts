@@ -29,6 +29,10 @@ const envSchema = z.object({
   DASHBOARD_API_KEY: apiKey('DASHBOARD_API_KEY'),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   GRAPHQL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(10_000),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -42,6 +46,8 @@ export interface Config {
   dashboardApiKey: string | undefined;
   webhookBodyLimitBytes: number;
   graphqlBodyLimitBytes: number;
+  /** Limits checked before a GraphQL operation runs. */
+  graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   databasePoolSize: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Signing secrets per partner slug. The key '' maps to the fallback list. */
@@ -75,6 +81,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dashboardApiKey: values.DASHBOARD_API_KEY,
     webhookBodyLimitBytes: values.WEBHOOK_BODY_LIMIT_BYTES,
     graphqlBodyLimitBytes: values.GRAPHQL_BODY_LIMIT_BYTES,
+    graphqlLimits: {
+      maxDepth: values.GRAPHQL_MAX_DEPTH,
+      maxAliases: values.GRAPHQL_MAX_ALIASES,
+      maxCost: values.GRAPHQL_MAX_COST,
+      maxTokens: values.GRAPHQL_MAX_TOKENS,
+    },
     databasePoolSize: values.DATABASE_POOL_SIZE,
     logLevel: values.LOG_LEVEL,
     webhookSecrets: readWebhookSecrets(env),

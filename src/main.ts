@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
+import { openDatabase, type Database, type OpenOptions } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { createApp } from './server.js';
 
@@ -15,8 +15,8 @@ export interface RunningServer {
 }
 
 /** Opens the database, applies pending migrations and returns it. */
-export async function openMigratedDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = await openDatabase(config);
+export async function openMigratedDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
+  const database = await openDatabase(config, options);
   try {
     const session = await database.sqlSession();
     try {
@@ -33,8 +33,12 @@ export async function openMigratedDatabase(config: Config, logger: Logger): Prom
 }
 
 /** Starts the HTTP server on the configured host and port. */
-export async function startServer(config: Config, logger: Logger, options: { now?: () => Date } = {}): Promise<RunningServer> {
-  const database = await openMigratedDatabase(config, logger);
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { now?: () => Date } & OpenOptions = {},
+): Promise<RunningServer> {
+  const database = await openMigratedDatabase(config, logger, { onQuery: options.onQuery });
   const app = createApp({ config, database, logger, now: options.now });
 
   const server = await new Promise<ServerType>((resolve, reject) => {

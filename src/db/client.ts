@@ -18,21 +18,38 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Receives the SQL of every statement Prisma runs; tests count them. */
+  onQuery?: (sql: string) => void;
+}
+
 /**
  * Opens the database the configuration names: a PostgreSQL server when
  * DATABASE_URL is set, else the embedded PGlite database in DATA_DIR.
  */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize);
-  return openPGlite(config.dataDir);
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  options: OpenOptions = {},
+): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize, options);
+  return openPGlite(config.dataDir, options);
 }
 
-async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
+function createPrismaClient(adapter: NonNullable<ConstructorParameters<typeof PrismaClient>[0]['adapter']>, options: OpenOptions): PrismaClient {
+  if (!options.onQuery) return new PrismaClient({ adapter });
+
+  const onQuery = options.onQuery;
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] });
+  client.$on('query', (event) => onQuery(event.query));
+  return client as unknown as PrismaClient;
+}
+
+async function openPostgres(connectionString: string, poolSize: number, options: OpenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // An idle client that loses its connection emits 'error'; without a
   // listener that would end the process. The next query reconnects.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = createPrismaClient(new PrismaPg(pool), options);
 
   return {
     kind: 'postgresql',
@@ -59,7 +76,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   };
 }
 
-async function openPGlite(dataDir: string): Promise<Database> {
+async function openPGlite(dataDir: string, options: OpenOptions): Promise<Database> {
   const unlock = lockDataDir(dataDir);
   let client: PGlite;
   try {
@@ -68,7 +85,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
     unlock();
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const prisma = createPrismaClient(new PrismaPGlite(client), options);
 
   return {
     kind: 'pglite',

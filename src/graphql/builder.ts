@@ -25,6 +25,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     Decimal: { Input: string; Output: string | { toFixed(places: number): string } };
     DateTime: { Input: Date; Output: Date };
+    CurrencyCode: { Input: string; Output: string };
     ID: { Input: string; Output: string | number };
   };
   DefaultFieldNullability: false;

@@ -9,6 +9,7 @@ import './types/partner.js';
 import './types/yield-domain.js';
 import './types/import-batch.js';
 import './types/ledger-check.js';
+import './types/webhook-delivery.js';
 
 builder.queryType({ authScopes: { reader: true } });
 builder.mutationType({ authScopes: { admin: true } });

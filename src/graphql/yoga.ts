@@ -1,3 +1,8 @@
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -20,7 +25,16 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
     // stack trace reaches a client.
     maskedErrors: { isDev: false },
     batching: false,
-    // TODO: limit query depth, aliases and cost, and add CSRF prevention for browsers.
+    plugins: [
+      // A browser may send a simple GET or form POST to another origin
+      // without asking first; requiring a JSON content type or this header
+      // makes every such request preflighted, so a foreign page cannot.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      maxTokensPlugin({ n: config.graphqlLimits.maxTokens }),
+      maxDepthPlugin({ n: config.graphqlLimits.maxDepth }),
+      maxAliasesPlugin({ n: config.graphqlLimits.maxAliases }),
+      costLimitPlugin({ maxCost: config.graphqlLimits.maxCost }),
+    ],
     // The bundled GraphiQL page, so it works without access to a CDN.
     renderGraphiQL,
     graphiql: { title: 'yield-ledger', defaultQuery: GRAPHIQL_EXAMPLES, headers: '{"X-Internal-Key": "<your INTERNAL_API_KEY>"}' },

@@ -1,6 +1,6 @@
 import type { DomainStatus, YieldDomain } from '../generated/prisma/client.js';
 import type { Db } from './database.js';
-import { ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from './errors.js';
 import { normalizeDomainName } from './domain-name.js';
 
 export interface DomainInput {
@@ -28,4 +28,14 @@ export async function upsertDomain(db: Db, input: DomainInput): Promise<YieldDom
 /** Normalizes a domain name from a query argument; an invalid one matches nothing. */
 export function domainNameForLookup(input: string): string {
   return normalizeDomainName(input) ?? input.trim().toLowerCase();
+}
+
+/** Sets a domain's status; a domain that is not ACTIVE takes no new events. */
+export async function setDomainStatus(db: Db, domain: string, status: DomainStatus): Promise<YieldDomain> {
+  const name = normalizeDomainName(domain);
+  if (!name) throw new ValidationError('domain', `domain "${domain.slice(0, 100)}" is not a valid host name such as "shop.example.com"`);
+
+  const existing = await db.yieldDomain.findUnique({ where: { name }, select: { id: true } });
+  if (!existing) throw new NotFoundError(`Domain "${name}" is not known to the ledger; add it with upsertDomain.`);
+  return db.yieldDomain.update({ where: { name }, data: { status } });
 }

@@ -1,3 +1,4 @@
+import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from './database.js';
 import { domainNameForLookup } from './domains.js';
 import { formatAmount } from './money.js';
@@ -30,16 +31,16 @@ interface TotalsRow {
 }
 
 /**
- * Returns a domain's revenue per currency. Without a period it reads the
- * stored totals; with one it sums the transactions whose occurredAt lies in
- * [from, to).
+ * Returns a domain's revenue per currency. Without a period or partner it
+ * reads the stored totals; otherwise it sums the transactions whose
+ * occurredAt lies in [from, to), of one partner when given.
  */
-export async function domainRevenue(db: Db, domainInput: string, from?: Date, to?: Date): Promise<DomainRevenue> {
+export async function domainRevenue(db: Db, domainInput: string, from?: Date, to?: Date, partner?: string): Promise<DomainRevenue> {
   const name = domainNameForLookup(domainInput);
   const domain = await db.yieldDomain.findUnique({ where: { name }, select: { id: true } });
   if (!domain) return { domain: name, totals: [] };
 
-  if (!from && !to) {
+  if (!from && !to && !partner) {
     const rows = await db.domainTotal.findMany({ where: { domainId: domain.id }, orderBy: { currency: 'asc' } });
     return {
       domain: name,
@@ -69,6 +70,7 @@ export async function domainRevenue(db: Db, domainInput: string, from?: Date, to
     WHERE domain_id = ${domain.id}
       AND (${from ?? null}::timestamptz IS NULL OR occurred_at >= ${from ?? null}::timestamptz)
       AND (${to ?? null}::timestamptz IS NULL OR occurred_at < ${to ?? null}::timestamptz)
+      ${partner ? Prisma.sql`AND partner_id = (SELECT id FROM partner WHERE slug = ${partner.trim().toLowerCase()})` : Prisma.empty}
     GROUP BY currency ORDER BY currency`;
 
   return {

@@ -26,6 +26,8 @@ export interface ChangeContext {
 export interface RequestedChange {
   status?: TransactionStatus;
   grossAmount?: string;
+  /** Why the change was made, such as an operator's reason; kept in the history. */
+  note?: string;
 }
 
 export type ChangeResult = 'updated' | 'duplicate' | 'stale';
@@ -108,6 +110,7 @@ export async function changeTransaction(
       newGrossAmount: gross,
       oldNetAmount: current.netAmount,
       newNetAmount: net,
+      note: requested.note,
       deliveryId,
       createdAt: now,
     },
@@ -140,7 +143,7 @@ async function recordIgnoredChange(
       oldNetAmount: current.netAmount,
       newNetAmount: netAmount(requestedGross, current.revenueShare),
       applied: false,
-      note: `ignored: ${note}`,
+      note: [`ignored: ${note}`, requested.note].filter(Boolean).join('; ').slice(0, 500),
       deliveryId,
     },
   });

@@ -268,8 +268,21 @@ describe('http surface', () => {
 
   it('refuses a mutation over GET', async () => {
     const query = encodeURIComponent('mutation { confirmTransaction(id: "1") { __typename } }');
-    const response = await fetch(`${server.url}/graphql?query=${query}`, { headers: { accept: 'application/json', 'x-internal-key': ADMIN_KEY } });
+    const response = await fetch(`${server.url}/graphql?query=${query}`, {
+      headers: { accept: 'application/json', 'x-internal-key': ADMIN_KEY, 'x-graphql-yoga-csrf': '1' },
+    });
     expect(response.status).toBe(405);
+  });
+
+  it('refuses a GET query without the CSRF header', async () => {
+    const query = encodeURIComponent('{ partners { slug } }');
+    const response = await fetch(`${server.url}/graphql?query=${query}`, { headers: { accept: 'application/json', 'x-internal-key': ADMIN_KEY } });
+    expect(response.status).toBe(403);
+
+    const allowed = await fetch(`${server.url}/graphql?query=${query}`, {
+      headers: { accept: 'application/json', 'x-internal-key': ADMIN_KEY, 'x-graphql-yoga-csrf': '1' },
+    });
+    expect(allowed.status).toBe(200);
   });
 
   it('masks unexpected errors', async () => {

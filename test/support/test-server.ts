@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { inject } from 'vitest';
 
 import { loadConfig } from '../../src/config.js';
@@ -15,9 +17,16 @@ export const SECRET = 'test-signing-secret';
 export interface TestServer extends RunningServer {
   /** Moves the clock the server checks webhook timestamps against. */
   clock: { now: Date };
+  /** SQL statements the server ran; tests clear it and count. */
+  queries: string[];
   postback(path: string, body: string | Uint8Array, headers?: Record<string, string>): Promise<Response>;
   signedPostback(path: string, body: string, headers?: Record<string, string>): Promise<Response>;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
+  /** Runs a GraphQL operation: a typed document from test/generated, or query text. */
+  graphql<T = any, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<T, V>,
+    variables?: V,
+    key?: string | null,
+  ): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
   /** Creates a partner and an active domain through GraphQL. */
   seed(options?: { partner?: string; domains?: string[]; revenueShare?: string }): Promise<void>;
   /** Returns the totals mismatches the admin invariant check reports. */
@@ -46,7 +55,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const clock = { now: new Date() };
-  const server = await startServer(config, createLogger(config), { now: () => clock.now });
+  const queries: string[] = [];
+  const server = await startServer(config, createLogger(config), { now: () => clock.now, onQuery: (sql) => queries.push(sql) });
 
   const postback = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
     fetch(`${server.url}${path}`, {
@@ -55,11 +65,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       body: body as BodyInit,
     });
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
+  const graphql = async (query: string | TypedDocumentNode<any, any>, variables: unknown = {}, key: string | null = ADMIN_KEY) => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { 'x-internal-key': key } : {}) },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
     });
     return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
   };
@@ -67,6 +77,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   return {
     ...server,
     clock,
+    queries,
     postback,
     signedPostback: (path, body, headers = {}) => {
       const header = path === '/yield-webhooks/awin/postback' ? 'x-awin-signature' : 'x-webhook-signature';

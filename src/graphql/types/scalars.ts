@@ -1,5 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 
+import { normalizeCurrency } from '../../ledger/currency.js';
 import { builder } from '../builder.js';
 
 const DECIMAL_TEXT = /^-?\d{1,20}(\.\d{1,12})?$/;
@@ -32,4 +33,17 @@ builder.scalarType('DateTime', {
   serialize: (value) => value.toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+});
+
+function parseCurrencyCode(value: unknown): string {
+  const code = typeof value === 'string' ? normalizeCurrency(value) : undefined;
+  if (!code) throw new GraphQLError(`CurrencyCode must be an ISO 4217 code such as "CHF", got ${JSON.stringify(value)?.slice(0, 20)}.`);
+  return code;
+}
+
+builder.scalarType('CurrencyCode', {
+  description: 'An ISO 4217 currency code such as "CHF"; input is case-insensitive, output upper case.',
+  serialize: (value) => value,
+  parseValue: parseCurrencyCode,
+  parseLiteral: (node) => parseCurrencyCode(node.kind === Kind.STRING ? node.value : undefined),
 });

@@ -1,7 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 
 import { ChangeSource, EventType, TransactionStatus, type Prisma } from '../../generated/prisma/client.js';
-import { confirmTransaction } from '../../ledger/admin-actions.js';
+import { confirmTransaction, rejectTransaction, reverseTransaction } from '../../ledger/admin-actions.js';
 import { domainNameForLookup } from '../../ledger/domains.js';
 import { NotFoundError } from '../../ledger/errors.js';
 import { builder } from '../builder.js';
@@ -30,6 +30,8 @@ export const TransactionNode = builder.prismaNode('Transaction', {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the ledger recorded it.' }),
     confirmedAt: t.expose('confirmedAt', { type: 'DateTime', nullable: true }),
     attributedClick: t.relation('attributedTo', { nullable: true, description: 'The click a lead or sale is attributed to.' }),
+    yieldDomain: t.relation('domain', { description: 'The domain as an object, with its status and owner.' }),
+    partnerDetails: t.relation('partner', { description: 'The partner as an object, with its revenue share.' }),
     history: t.relation('changes', { query: { orderBy: { id: 'asc' } }, description: 'Every change of status or amount, oldest first.' }),
   }),
 });
@@ -48,6 +50,7 @@ builder.prismaObject('TransactionChange', {
     applied: t.exposeBoolean('applied', { description: 'False for a stale update that was recorded but not applied.' }),
     note: t.exposeString('note', { nullable: true }),
     deliveryId: t.exposeInt('deliveryId', { nullable: true, description: 'The webhook delivery the change came with.' }),
+    delivery: t.relation('delivery', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });
@@ -60,8 +63,17 @@ const TransactionFilter = builder.inputType('TransactionFilter', {
     eventType: t.field({ type: EventTypeEnum }),
     from: t.field({ type: 'DateTime', description: 'Earliest occurredAt, inclusive.' }),
     to: t.field({ type: 'DateTime', description: 'Latest occurredAt, exclusive.' }),
+    currency: t.field({ type: 'CurrencyCode' }),
     unattributed: t.boolean({ description: 'True: only leads and sales whose click_id matched no click on their domain.' }),
   }),
+});
+
+const TransactionOrder = builder.enumType('TransactionOrder', {
+  description: 'Sort order of transaction lists; the id breaks ties, so paging is stable.',
+  values: {
+    OCCURRED_AT_DESC: { description: 'Newest first by (occurredAt, id); the default.' },
+    OCCURRED_AT_ASC: { description: 'Oldest first by (occurredAt, id).' },
+  } as const,
 });
 
 type Filter = typeof TransactionFilter.$inferInput;
@@ -73,6 +85,7 @@ function whereForFilter(filter: Filter | null | undefined): Prisma.TransactionWh
   if (filter.partner) conditions.push({ partner: { slug: filter.partner.trim().toLowerCase() } });
   if (filter.status) conditions.push({ status: filter.status });
   if (filter.eventType) conditions.push({ eventType: filter.eventType });
+  if (filter.currency) conditions.push({ currency: filter.currency });
   if (filter.from) conditions.push({ occurredAt: { gte: filter.from } });
   if (filter.to) conditions.push({ occurredAt: { lt: filter.to } });
   if (filter.unattributed) conditions.push({ eventType: { not: 'CLICK' }, clickId: { not: null }, attributedClickId: null });
@@ -108,20 +121,26 @@ builder.queryFields((t) => ({
     {
       type: 'Transaction',
       cursor: 'id',
-      description: 'Transactions newest first by (occurredAt, id).',
-      args: { filter: t.arg({ type: TransactionFilter }) },
+      description: 'Transactions, newest first by (occurredAt, id) unless orderBy says otherwise.',
+      args: { filter: t.arg({ type: TransactionFilter }), orderBy: t.arg({ type: TransactionOrder }) },
       totalCount: (_connection, args, context) => context.db.transaction.count({ where: whereForFilter(args.filter) }),
       resolve: (query, _root, args, context) =>
         context.db.transaction.findMany({
           ...query,
           where: whereForFilter(args.filter),
-          orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }],
+          orderBy: args.orderBy === 'OCCURRED_AT_ASC' ? [{ occurredAt: 'asc' }, { id: 'asc' }] : [{ occurredAt: 'desc' }, { id: 'desc' }],
         }),
     },
     { name: 'TransactionConnection' },
     { name: 'TransactionEdge' },
   ),
 }));
+
+function requireTransactionId(id: string | number): number {
+  const parsed = parseTransactionId(id);
+  if (parsed === undefined) throw new NotFoundError(`Transaction ${String(id).slice(0, 40)} not found.`);
+  return parsed;
+}
 
 builder.mutationFields((t) => ({
   confirmTransaction: t.prismaField({
@@ -130,9 +149,30 @@ builder.mutationFields((t) => ({
     errors: { types: LEDGER_ERRORS },
     args: { id: t.arg.id({ required: true, description: 'Relay id or the integer transactionId.' }) },
     resolve: async (query, _root, args, context) => {
-      const id = parseTransactionId(args.id);
-      if (id === undefined) throw new NotFoundError(`Transaction ${String(args.id).slice(0, 40)} not found.`);
+      const id = requireTransactionId(args.id);
       await confirmTransaction(context.db, id);
+      return context.db.transaction.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  rejectTransaction: t.prismaField({
+    type: 'Transaction',
+    description: 'Rejects a pending transaction; the reason is kept in its history. Rejecting a rejected one returns it unchanged.',
+    errors: { types: LEDGER_ERRORS },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, context) => {
+      const id = requireTransactionId(args.id);
+      await rejectTransaction(context.db, id, args.reason);
+      return context.db.transaction.findUniqueOrThrow({ ...query, where: { id } });
+    },
+  }),
+  reverseTransaction: t.prismaField({
+    type: 'Transaction',
+    description: 'Reverses a confirmed transaction (a chargeback or a decline after approval) and takes its revenue back.',
+    errors: { types: LEDGER_ERRORS },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (query, _root, args, context) => {
+      const id = requireTransactionId(args.id);
+      await reverseTransaction(context.db, id, args.reason);
       return context.db.transaction.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

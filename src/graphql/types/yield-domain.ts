@@ -1,19 +1,67 @@
 import { DomainStatus } from '../../generated/prisma/client.js';
-import { upsertDomain } from '../../ledger/domains.js';
+import { domainNameForLookup, setDomainStatus, upsertDomain } from '../../ledger/domains.js';
+import { formatAmount } from '../../ledger/money.js';
 import { builder } from '../builder.js';
+import { CurrencyTotalRef } from './domain-revenue.js';
 import { LEDGER_ERRORS } from './errors.js';
 
 const DomainStatusEnum = builder.enumType(DomainStatus, { name: 'DomainStatus' });
 
-builder.prismaObject('YieldDomain', {
+builder.prismaNode('YieldDomain', {
   description: 'A parked or yield domain that earns commission.',
+  id: { field: 'id' },
   fields: (t) => ({
     domain: t.exposeString('name', { description: 'Normalized: lower case, no trailing dot, IDN as punycode.' }),
     userId: t.exposeInt('ownerUserId'),
     status: t.expose('status', { type: DomainStatusEnum }),
     activeRoute: t.exposeString('activeRoute', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    totals: t.field({
+      type: [CurrencyTotalRef],
+      description: 'All-time totals per currency, as domainRevenue returns them.',
+      select: { totals: { orderBy: { currency: 'asc' } } },
+      resolve: (domain) =>
+        domain.totals.map((row) => ({
+          currency: row.currency,
+          confirmedGross: formatAmount(row.confirmedGross),
+          confirmedNet: formatAmount(row.confirmedNet),
+          pendingGross: formatAmount(row.pendingGross),
+          pendingNet: formatAmount(row.pendingNet),
+          clicks: row.clicks,
+          leads: row.leads,
+          sales: row.sales,
+        })),
+    }),
   }),
 });
+
+builder.queryFields((t) => ({
+  domains: t.prismaConnection(
+    {
+      type: 'YieldDomain',
+      cursor: 'id',
+      description: 'Domains by name.',
+      args: { status: t.arg({ type: DomainStatusEnum }), userId: t.arg.int() },
+      totalCount: (_connection, args, context) =>
+        context.db.yieldDomain.count({ where: { status: args.status ?? undefined, ownerUserId: args.userId ?? undefined } }),
+      resolve: (query, _root, args, context) =>
+        context.db.yieldDomain.findMany({
+          ...query,
+          where: { status: args.status ?? undefined, ownerUserId: args.userId ?? undefined },
+          orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        }),
+    },
+    { name: 'YieldDomainConnection' },
+    { name: 'YieldDomainEdge' },
+  ),
+  domain: t.prismaField({
+    type: 'YieldDomain',
+    nullable: true,
+    description: 'One domain by name, in any spelling.',
+    args: { domain: t.arg.string({ required: true }) },
+    resolve: (query, _root, args, context) => context.db.yieldDomain.findUnique({ ...query, where: { name: domainNameForLookup(args.domain) } }),
+  }),
+}));
 
 const UpsertDomainInput = builder.inputType('UpsertDomainInput', {
   fields: (t) => ({
@@ -24,8 +72,8 @@ const UpsertDomainInput = builder.inputType('UpsertDomainInput', {
   }),
 });
 
-builder.mutationField('upsertDomain', (t) =>
-  t.prismaField({
+builder.mutationFields((t) => ({
+  upsertDomain: t.prismaField({
     type: 'YieldDomain',
     description: 'Creates a domain or updates the one with this normalized name.',
     errors: { types: LEDGER_ERRORS },
@@ -38,4 +86,11 @@ builder.mutationField('upsertDomain', (t) =>
         activeRoute: input.activeRoute,
       }),
   }),
-);
+  setDomainStatus: t.prismaField({
+    type: 'YieldDomain',
+    description: 'Pauses, suspends or reactivates a domain. Only an ACTIVE domain takes new events.',
+    errors: { types: LEDGER_ERRORS },
+    args: { domain: t.arg.string({ required: true }), status: t.arg({ type: DomainStatusEnum, required: true }) },
+    resolve: (_query, _root, args, context) => setDomainStatus(context.db, args.domain, args.status),
+  }),
+}));
