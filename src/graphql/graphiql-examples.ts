@@ -8,6 +8,26 @@ query Revenue {
   }
 }
 
+# What did partner demo pay garden-tools.example per day last week, in Zurich time?
+query RevenuePerDay {
+  domainRevenueSeries(
+    domain: "garden-tools.example"
+    partner: "demo"
+    from: "2026-11-22T23:00:00Z"
+    to: "2026-11-29T23:00:00Z"
+    interval: DAY
+    timezone: "Europe/Zurich"
+  ) {
+    points { start currency confirmedNet pendingNet sales }
+  }
+}
+
+query RejectedPostbacks {
+  webhookDeliveries(first: 20, filter: { partner: "demo", rejected: true }) {
+    edges { node { receivedAt httpStatus reason requestId } }
+  }
+}
+
 query LatestTransactions {
   transactions(first: 20, filter: { domain: "garden-tools.example" }) {
     totalCount
@@ -26,6 +46,13 @@ mutation CreatePartner {
 mutation CreateDomain {
   upsertDomain(input: { domain: "garden-tools.example", userId: 1 }) {
     ... on MutationUpsertDomainSuccess { data { domain status } }
+    ... on Error { message }
+  }
+}
+
+mutation Reverse {
+  reverseTransaction(id: "1", reason: "Chargeback") {
+    ... on MutationReverseTransactionSuccess { data { transactionId status } }
     ... on Error { message }
   }
 }
