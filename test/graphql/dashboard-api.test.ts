@@ -322,3 +322,28 @@ describe('query limits', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 });
+
+describe('error masking', () => {
+  it('runs no resolver without a valid key', async () => {
+    server.queries.length = 0;
+    const result = await server.graphql(PartnersDocument, {}, null);
+    expect(result.body.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(server.queries).toEqual([]);
+  });
+
+  it('hides database errors also in development mode', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    const broken = await startTestServer();
+    try {
+      await broken.database.prisma.$executeRawUnsafe('ALTER TABLE partner RENAME TO partner_gone');
+      const result = await broken.graphql(PartnersDocument);
+      expect(result.body.errors?.[0].message).toBe('Unexpected error.');
+      expect(JSON.stringify(result.body)).not.toMatch(/partner_gone|prisma|relation|SELECT|stack/i);
+      await broken.database.prisma.$executeRawUnsafe('ALTER TABLE partner_gone RENAME TO partner');
+    } finally {
+      process.env.NODE_ENV = previous;
+      await broken.close();
+    }
+  });
+});
