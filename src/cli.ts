@@ -2,18 +2,24 @@ import { parseArgs } from 'node:util';
 
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { isClusterPrimary, runPrimary } from './cluster.js';
 import { openMigratedDatabase, startServer } from './main.js';
 
 const USAGE = `Usage: yield-ledger <command>
 
 Commands:
   serve     apply pending migrations, then serve HTTP (default)
+            --workers N   run N server processes on one port (needs DATABASE_URL;
+                          default: the WORKERS variable, else 1)
   migrate   apply pending migrations and exit
 
 Configuration comes from environment variables; see the README.`;
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h' }, workers: { type: 'string' } },
+  });
   const command = positionals[0] ?? 'serve';
   if (values.help) {
     console.log(USAGE);
@@ -32,6 +38,17 @@ async function main(): Promise<void> {
   if (command !== 'serve') {
     console.error(`Unknown command "${command}".\n\n${USAGE}`);
     process.exitCode = 2;
+    return;
+  }
+
+  const workers = values.workers === undefined ? config.workers : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    console.error(`--workers must be a whole number from 1 to 64, got "${values.workers}".`);
+    process.exitCode = 2;
+    return;
+  }
+  if (workers > 1 && isClusterPrimary()) {
+    await runPrimary(config, logger, workers);
     return;
   }
 

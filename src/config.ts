@@ -33,6 +33,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(10_000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -49,6 +50,8 @@ export interface Config {
   /** Limits checked before a GraphQL operation runs. */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   databasePoolSize: number;
+  /** Server processes for `serve`; more than one needs DATABASE_URL. */
+  workers: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Signing secrets per partner slug. The key '' maps to the fallback list. */
   webhookSecrets: ReadonlyMap<string, readonly string[]>;
@@ -88,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxTokens: values.GRAPHQL_MAX_TOKENS,
     },
     databasePoolSize: values.DATABASE_POOL_SIZE,
+    workers: values.WORKERS,
     logLevel: values.LOG_LEVEL,
     webhookSecrets: readWebhookSecrets(env),
   };

@@ -39,6 +39,21 @@ describe('command line', () => {
     }
   });
 
+  it.each([
+    ['zero', '0', 2, /whole number from 1 to 64/],
+    ['text', 'many', 2, /whole number from 1 to 64/],
+  ])('rejects --workers %s', (_label, value, status, message) => {
+    const result = runCli(['serve', '--workers', value], {});
+    expect(result.status).toBe(status);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('refuses several workers on the embedded database', () => {
+    const result = runCli(['serve', '--workers', '2'], { DATA_DIR: '/nonexistent/yield-ledger-workers' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('needs DATABASE_URL');
+  });
+
   it('rejects an unknown command', () => {
     const result = runCli(['launch'], {});
     expect(result.status).toBe(2);
