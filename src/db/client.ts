@@ -1,7 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
-import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { PGlite } from '@electric-sql/pglite';
 
 import type { Config } from '../config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -44,7 +41,10 @@ function createPrismaClient(adapter: NonNullable<ConstructorParameters<typeof Pr
   return client as unknown as PrismaClient;
 }
 
+// Each kind of database loads only its own driver: PGlite alone takes tens
+// of megabytes that a PostgreSQL deployment never needs.
 async function openPostgres(connectionString: string, poolSize: number, options: OpenOptions): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // An idle client that loses its connection emits 'error'; without a
   // listener that would end the process. The next query reconnects.
@@ -77,6 +77,7 @@ async function openPostgres(connectionString: string, poolSize: number, options:
 }
 
 async function openPGlite(dataDir: string, options: OpenOptions): Promise<Database> {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const unlock = lockDataDir(dataDir);
   let client: PGlite;
   try {

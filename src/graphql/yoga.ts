@@ -3,7 +3,6 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 
@@ -35,8 +34,9 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
       maxAliasesPlugin({ n: config.graphqlLimits.maxAliases }),
       costLimitPlugin({ maxCost: config.graphqlLimits.maxCost }),
     ],
-    // The bundled GraphiQL page, so it works without access to a CDN.
-    renderGraphiQL,
+    // The bundled GraphiQL page works without access to a CDN. Its code is
+    // about 9 MB, so it is loaded on the first page view, not at start.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: { title: 'yield-ledger', defaultQuery: GRAPHIQL_EXAMPLES, headers: '{"X-Internal-Key": "<your INTERNAL_API_KEY>"}' },
     // Yoga logs each masked error here with its original cause.
     logging: {
