@@ -2,9 +2,10 @@ import type { EventType, Prisma, TransactionStatus } from '../generated/prisma/c
 import { DEFAULT_CURRENCY } from './currency.js';
 import { TRANSACTION_OPTIONS, type Db, type Tx } from './database.js';
 import { ConflictError, NotFoundError } from './errors.js';
+import { insertNewEvent, RECORDED_MESSAGE } from './insert-new-event.js';
 import { netAmount } from './money.js';
 import { applyTotalsDelta, contribution } from './totals.js';
-import { changeTransaction, lockTransaction, type ChangeContext, type ChangeResult } from './transaction-change.js';
+import { changeTransaction, lockTransactionByKey, type ChangeContext, type ChangeResult } from './transaction-change.js';
 
 /** A domain as a postback names it: by normalized name, or by its numeric id. */
 export type DomainRef = { name: string } | { id: number };
@@ -60,9 +61,18 @@ export async function recordEvent(
   context: ChangeContext,
   delivery?: DeliveryInfo,
 ): Promise<RecordOutcome> {
+  // Most postbacks report a new event: one statement records it. A
+  // Standard Webhooks delivery must claim its webhook-id first, so it takes
+  // the general path.
+  const triedInsert = !delivery?.webhookId;
+  if (triedInsert) {
+    const created = await insertNewEvent(db, partner, event, context, delivery);
+    if (created) return created;
+  }
+
   const domainId = await resolveActiveDomain(db, event.domain);
   return db.$transaction(
-    (tx) => recordEventInTransaction(tx, partner, domainId, event, context, delivery),
+    (tx) => recordEventInTransaction(tx, partner, domainId, event, context, delivery, { existing: triedInsert }),
     TRANSACTION_OPTIONS,
   );
 }
@@ -86,6 +96,7 @@ export async function recordEventInTransaction(
   event: LedgerEvent,
   context: ChangeContext,
   delivery?: DeliveryInfo,
+  options: { existing?: boolean } = {},
 ): Promise<RecordOutcome> {
   if (delivery?.webhookId) {
     const repeated = await claimWebhookMessage(tx, partner.id, delivery.webhookId);
@@ -96,13 +107,15 @@ export async function recordEventInTransaction(
     }
   }
 
-  const created = await insertIfNew(tx, partner, domainId, event);
+  // After insertNewEvent found the key taken, the row exists: go straight
+  // to locking it. A domain that became active in between falls back here.
+  const existing = options.existing ? await lockTransactionByKey(tx, partner.id, idempotencyKey(event)) : undefined;
+  const created = existing ? undefined : await insertIfNew(tx, partner, domainId, event);
   let outcome: RecordOutcome;
-  let deliveryId: number | undefined;
 
   if (created) {
-    const message = 'Transaction recorded.';
-    deliveryId = await logAcceptedDelivery(tx, partner, delivery, created.id, 'created', message);
+    const message = RECORDED_MESSAGE;
+    const deliveryId = await logAcceptedDelivery(tx, partner, delivery, created.id, 'created', message);
     await applyTotalsDelta(tx, domainId, created.currency, contribution(event.eventType, created.status, created.grossAmount, created.netAmount));
     await tx.transactionChange.create({
       data: {
@@ -117,18 +130,13 @@ export async function recordEventInTransaction(
     });
     outcome = { transactionId: created.id, result: 'created', message };
   } else {
-    const existingId = await findByIdempotencyKey(tx, partner.id, event);
-    const current = await lockTransaction(tx, existingId);
-    if (!current) throw new Error(`Transaction ${existingId} disappeared while it was being updated.`);
+    const current = existing ?? (await lockTransactionByKey(tx, partner.id, idempotencyKey(event)));
+    if (!current) throw new Error('The insert was skipped as a duplicate, but no row has its idempotency key.');
     checkIdentity(current, domainId, event);
 
-    // The delivery row comes first so the history can point at it; its
-    // outcome is filled in once the change is known.
-    deliveryId = await logAcceptedDelivery(tx, partner, delivery, current.id, 'received', null);
-    const change = await changeTransaction(tx, current, { status: event.status, grossAmount: event.grossAmount }, context, deliveryId);
-    if (deliveryId !== undefined) {
-      await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { outcome: change.result, reason: change.message } });
-    }
+    const change = await changeTransaction(tx, current, { status: event.status, grossAmount: event.grossAmount }, context, (planned) =>
+      logAcceptedDelivery(tx, partner, delivery, current.id, planned.result, planned.message),
+    );
     outcome = { transactionId: current.id, ...change };
   }
 
@@ -187,13 +195,8 @@ async function insertIfNew(tx: Tx, partner: PartnerRef, domainId: number, event:
   return { ...row, grossAmount: row.grossAmount.toFixed(6), netAmount: row.netAmount.toFixed(6) };
 }
 
-async function findByIdempotencyKey(tx: Tx, partnerId: number, event: LedgerEvent): Promise<number> {
-  const where = event.partnerTransactionId
-    ? { partnerId_partnerTransactionId: { partnerId, partnerTransactionId: event.partnerTransactionId } }
-    : { partnerId_clickDedupeKey: { partnerId, clickDedupeKey: event.clickId ?? '' } };
-  const row = await tx.transaction.findUnique({ where, select: { id: true } });
-  if (!row) throw new Error('The insert was skipped as a duplicate, but no row has its idempotency key.');
-  return row.id;
+function idempotencyKey(event: LedgerEvent): { partnerTransactionId: string } | { clickDedupeKey: string } {
+  return event.partnerTransactionId ? { partnerTransactionId: event.partnerTransactionId } : { clickDedupeKey: event.clickId ?? '' };
 }
 
 async function findAttributedClick(tx: Tx, domainId: number, clickId: string): Promise<number | undefined> {

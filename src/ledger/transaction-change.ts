@@ -1,4 +1,4 @@
-import type { ChangeSource, EventType, TransactionStatus } from '../generated/prisma/client.js';
+import { Prisma, type ChangeSource, type EventType, type TransactionStatus } from '../generated/prisma/client.js';
 import type { Tx } from './database.js';
 import { netAmount } from './money.js';
 import { canMove, effectiveStatus, isFinal } from './status.js';
@@ -32,21 +32,45 @@ export interface RequestedChange {
 
 export type ChangeResult = 'updated' | 'duplicate' | 'stale';
 
+/**
+ * Writes the delivery log entry once the outcome is known and returns its
+ * id, so the history entry can point at the delivery it came with.
+ */
+export type DeliveryLogger = (outcome: ChangeOutcome) => Promise<number | undefined>;
+
 export interface ChangeOutcome {
   result: ChangeResult;
   message: string;
 }
+
+const LOCKED_COLUMNS = Prisma.sql`id, domain_id AS "domainId", partner_id AS "partnerId", event_type::text AS "eventType",
+  status::text AS status, currency, gross_amount::text AS "grossAmount",
+  net_amount::text AS "netAmount", revenue_share::text AS "revenueShare"`;
 
 /**
  * Locks one transaction row for the rest of the database transaction and
  * returns it, or undefined when no row has this id.
  */
 export async function lockTransaction(tx: Tx, id: number): Promise<LockedTransaction | undefined> {
+  const rows = await tx.$queryRaw<LockedTransaction[]>`SELECT ${LOCKED_COLUMNS} FROM "transaction" WHERE id = ${id} FOR UPDATE`;
+  return rows[0];
+}
+
+/**
+ * Locks the transaction with a partner's idempotency key: its transaction
+ * id, or for a click without one its click id.
+ */
+export async function lockTransactionByKey(
+  tx: Tx,
+  partnerId: number,
+  key: { partnerTransactionId: string } | { clickDedupeKey: string },
+): Promise<LockedTransaction | undefined> {
+  const condition =
+    'partnerTransactionId' in key
+      ? Prisma.sql`partner_transaction_id = ${key.partnerTransactionId}`
+      : Prisma.sql`click_dedupe_key = ${key.clickDedupeKey}`;
   const rows = await tx.$queryRaw<LockedTransaction[]>`
-    SELECT id, domain_id AS "domainId", partner_id AS "partnerId", event_type::text AS "eventType",
-           status::text AS status, currency, gross_amount::text AS "grossAmount",
-           net_amount::text AS "netAmount", revenue_share::text AS "revenueShare"
-    FROM "transaction" WHERE id = ${id} FOR UPDATE`;
+    SELECT ${LOCKED_COLUMNS} FROM "transaction" WHERE partner_id = ${partnerId} AND ${condition} FOR UPDATE`;
   return rows[0];
 }
 
@@ -61,22 +85,28 @@ export async function changeTransaction(
   current: LockedTransaction,
   requested: RequestedChange,
   context: ChangeContext,
-  deliveryId?: number,
+  logDelivery?: DeliveryLogger,
 ): Promise<ChangeOutcome> {
   const targetStatus = requested.status ? effectiveStatus(current.status, requested.status) : current.status;
   const statusMoves = targetStatus !== current.status;
   const amountDiffers = requested.grossAmount !== undefined && requested.grossAmount !== current.grossAmount;
 
   if (statusMoves && !canMove(current.status, targetStatus)) {
+    const outcome: ChangeOutcome = { result: 'stale', message: `Stale update ignored: status ${current.status} cannot change to ${targetStatus}.` };
+    const deliveryId = await logDelivery?.(outcome);
     await recordIgnoredChange(tx, current, requested, context, deliveryId, `status ${current.status} cannot change to ${targetStatus}`);
-    return { result: 'stale', message: `Stale update ignored: status ${current.status} cannot change to ${targetStatus}.` };
+    return outcome;
   }
   if (amountDiffers && isFinal(current.status)) {
+    const outcome: ChangeOutcome = { result: 'stale', message: `Stale update ignored: a ${current.status} transaction takes no amendments.` };
+    const deliveryId = await logDelivery?.(outcome);
     await recordIgnoredChange(tx, current, requested, context, deliveryId, `a ${current.status} transaction takes no amendments`);
-    return { result: 'stale', message: `Stale update ignored: a ${current.status} transaction takes no amendments.` };
+    return outcome;
   }
   if (!statusMoves && !amountDiffers) {
-    return { result: 'duplicate', message: 'Duplicate: the transaction already has this content; nothing changed.' };
+    const outcome: ChangeOutcome = { result: 'duplicate', message: 'Duplicate: the transaction already has this content; nothing changed.' };
+    await logDelivery?.(outcome);
+    return outcome;
   }
 
   // Moving into a final status keeps the amount that was counted, so the
@@ -84,6 +114,12 @@ export async function changeTransaction(
   const amend = amountDiffers && !isFinal(targetStatus);
   const gross = amend ? requested.grossAmount! : current.grossAmount;
   const net = amend ? netAmount(gross, current.revenueShare) : current.netAmount;
+
+  const parts = [];
+  if (statusMoves) parts.push(`status ${current.status} → ${targetStatus}`);
+  if (amend) parts.push(`gross ${current.grossAmount} → ${gross}`);
+  const outcome: ChangeOutcome = { result: 'updated', message: `Transaction updated: ${parts.join(', ')}.` };
+  const deliveryId = await logDelivery?.(outcome);
 
   const before = contribution(current.eventType, current.status, current.grossAmount, current.netAmount, false);
   const after = contribution(current.eventType, targetStatus, gross, net, false);
@@ -116,10 +152,7 @@ export async function changeTransaction(
     },
   });
 
-  const parts = [];
-  if (statusMoves) parts.push(`status ${current.status} → ${targetStatus}`);
-  if (amend) parts.push(`gross ${current.grossAmount} → ${gross}`);
-  return { result: 'updated', message: `Transaction updated: ${parts.join(', ')}.` };
+  return outcome;
 }
 
 async function recordIgnoredChange(
