@@ -9,12 +9,12 @@ import type { ChangeContext } from './transaction-change.js';
 export const RECORDED_MESSAGE = 'Transaction recorded.';
 
 /**
- * Records an event that is new to the ledger in one SQL statement: the
+ * Records an event that is new to the ledger in one SQL statement. The
  * transaction row, its first history entry, the delivery log entry and the
  * totals increment are data-modifying parts of one WITH query, so they
  * commit together in one round trip. Returns undefined, having written
- * nothing, when the idempotency key exists already or the domain is not
- * active; recordEvent then takes the general path, which explains why.
+ * nothing, when the idempotency key is taken or the domain is not active.
+ * recordEvent then takes the general path, which tells the two apart.
  */
 export async function insertNewEvent(
   db: Db,
