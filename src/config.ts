@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { MAX_RATE_LIMIT, MAX_RATE_LIMIT_WINDOW_SECONDS } from './ledger/partner-settings.js';
+
 const SECRET_PREFIX = 'YIELD_WEBHOOK_SECRET';
 
 const optionalText = z
@@ -29,6 +31,18 @@ const envSchema = z.object({
   DASHBOARD_API_KEY: apiKey('DASHBOARD_API_KEY'),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
   GRAPHQL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  WEBHOOK_RATE_LIMIT: z.coerce
+    .number({ message: 'WEBHOOK_RATE_LIMIT must be a number of postbacks' })
+    .int()
+    .min(1, 'WEBHOOK_RATE_LIMIT must be at least 1')
+    .max(MAX_RATE_LIMIT, `WEBHOOK_RATE_LIMIT must be at most ${MAX_RATE_LIMIT}`)
+    .default(1200),
+  WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number({ message: 'WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be a number of seconds' })
+    .int()
+    .min(1, 'WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at least 1')
+    .max(MAX_RATE_LIMIT_WINDOW_SECONDS, `WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at most ${MAX_RATE_LIMIT_WINDOW_SECONDS}`)
+    .default(60),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -42,6 +56,9 @@ export interface Config {
   dashboardApiKey: string | undefined;
   webhookBodyLimitBytes: number;
   graphqlBodyLimitBytes: number;
+  /** Postbacks per partner and window for partners without a limit of their own. */
+  webhookRateLimit: number;
+  webhookRateLimitWindowSeconds: number;
   databasePoolSize: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Signing secrets per partner slug. The key '' maps to the fallback list. */
@@ -75,6 +92,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dashboardApiKey: values.DASHBOARD_API_KEY,
     webhookBodyLimitBytes: values.WEBHOOK_BODY_LIMIT_BYTES,
     graphqlBodyLimitBytes: values.GRAPHQL_BODY_LIMIT_BYTES,
+    webhookRateLimit: values.WEBHOOK_RATE_LIMIT,
+    webhookRateLimitWindowSeconds: values.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS,
     databasePoolSize: values.DATABASE_POOL_SIZE,
     logLevel: values.LOG_LEVEL,
     webhookSecrets: readWebhookSecrets(env),

@@ -1,0 +1,151 @@
+import { timingSafeEqual } from 'node:crypto';
+import { BlockList, isIPv4 } from 'node:net';
+
+import { hashUrlToken, type AuthScheme } from '../ledger/partner-settings.js';
+import type { PostbackPartner } from '../ledger/partners.js';
+import { WebhookError } from './problem.js';
+import { verifyHexSignature, verifyStandardWebhook } from './signature.js';
+
+/** What a postback request carries to prove where it comes from. */
+export interface PostbackCredentials {
+  /** The route's hex HMAC header value, and the header's name for messages. */
+  hexSignature: string | undefined;
+  hexHeaderName: string;
+  webhookId: string | undefined;
+  webhookTimestamp: string | undefined;
+  webhookSignature: string | undefined;
+  /** The URL token from the path or the `token` query parameter. */
+  urlToken: string | undefined;
+  /** False for GET postbacks: with no body there is nothing a signature could cover. */
+  signable: boolean;
+}
+
+export type Authenticated = { scheme: 'HMAC_HEX' } | { scheme: 'STANDARD_WEBHOOKS'; webhookId: string } | { scheme: 'URL_TOKEN' };
+
+// When a request carries several kinds of credentials, the first the partner accepts is checked.
+const SCHEME_ORDER: readonly AuthScheme[] = ['STANDARD_WEBHOOKS', 'HMAC_HEX', 'URL_TOKEN'];
+const SIGNATURE_SCHEMES: readonly AuthScheme[] = ['STANDARD_WEBHOOKS', 'HMAC_HEX'];
+
+/** Returns the schemes a partner accepts, in the order they are checked. */
+export function acceptedSchemes(partner: Pick<PostbackPartner, 'acceptHmacHex' | 'acceptStandardWebhooks' | 'acceptUrlToken'>): AuthScheme[] {
+  const accepted: Record<AuthScheme, boolean> = {
+    STANDARD_WEBHOOKS: partner.acceptStandardWebhooks,
+    HMAC_HEX: partner.acceptHmacHex,
+    URL_TOKEN: partner.acceptUrlToken,
+  };
+  return SCHEME_ORDER.filter((scheme) => accepted[scheme]);
+}
+
+/**
+ * Authenticates a postback with the scheme whose credentials it carries,
+ * among those the partner accepts. Throws a 503 WebhookError when that
+ * scheme has no secret or token configured, and a 401 when the credentials
+ * are missing, of a scheme the partner does not accept, or wrong.
+ */
+export function authenticate(
+  partner: PostbackPartner,
+  credentials: PostbackCredentials,
+  body: Uint8Array,
+  signingSecrets: readonly string[],
+  now: Date,
+): Authenticated {
+  const usable = acceptedSchemes(partner).filter((scheme) => credentials.signable || !SIGNATURE_SCHEMES.includes(scheme));
+  const offered = offeredSchemes(credentials);
+  const scheme = offered.find((candidate) => usable.includes(candidate));
+
+  if (!scheme) {
+    if (offered.length > 0) {
+      throw new WebhookError(401, `Partner "${partner.slug}" does not accept ${SCHEME_LABELS[offered[0]!]} here; ${howToAuthenticate(usable, credentials)}`);
+    }
+    if (usable.length > 0 && !usable.some((candidate) => isConfigured(candidate, partner, signingSecrets))) {
+      throw notConfigured(usable[0]!, partner);
+    }
+    const prefix = usable.every((candidate) => SIGNATURE_SCHEMES.includes(candidate)) ? 'Signature missing' : 'Credentials missing';
+    throw new WebhookError(401, `${prefix}: ${howToAuthenticate(usable, credentials)}`);
+  }
+  if (!isConfigured(scheme, partner, signingSecrets)) throw notConfigured(scheme, partner);
+
+  switch (scheme) {
+    case 'STANDARD_WEBHOOKS':
+      return { scheme, webhookId: verifyStandardWebhook(credentials, body, signingSecrets, now) };
+    case 'HMAC_HEX':
+      verifyHexSignature(credentials.hexSignature!, credentials.hexHeaderName, body, signingSecrets);
+      return { scheme };
+    case 'URL_TOKEN':
+      verifyUrlToken(credentials.urlToken!, partner.urlTokens);
+      return { scheme };
+  }
+}
+
+const SCHEME_LABELS: Record<AuthScheme, string> = {
+  STANDARD_WEBHOOKS: 'Standard Webhooks signatures',
+  HMAC_HEX: 'hex HMAC signatures',
+  URL_TOKEN: 'URL tokens',
+};
+
+function offeredSchemes(credentials: PostbackCredentials): AuthScheme[] {
+  const offered: AuthScheme[] = [];
+  if (credentials.webhookId !== undefined || credentials.webhookTimestamp !== undefined || credentials.webhookSignature !== undefined) {
+    offered.push('STANDARD_WEBHOOKS');
+  }
+  if (credentials.hexSignature !== undefined) offered.push('HMAC_HEX');
+  if (credentials.urlToken !== undefined) offered.push('URL_TOKEN');
+  return offered;
+}
+
+function howToAuthenticate(usable: readonly AuthScheme[], credentials: PostbackCredentials): string {
+  if (usable.length === 0) {
+    return credentials.signable
+      ? 'the partner accepts no scheme on this route.'
+      : 'GET postbacks cannot be signed, so they need a URL token; an admin adds URL_TOKEN to the partner\'s authSchemes.';
+  }
+  const ways: Record<AuthScheme, string> = {
+    HMAC_HEX: `${credentials.hexHeaderName} with the hex HMAC-SHA256 of the raw body`,
+    STANDARD_WEBHOOKS: 'the Standard Webhooks headers',
+    URL_TOKEN: "the partner's URL token as the `token` query parameter or the last path segment",
+  };
+  const order: readonly AuthScheme[] = ['HMAC_HEX', 'STANDARD_WEBHOOKS', 'URL_TOKEN'];
+  return `send ${order.filter((scheme) => usable.includes(scheme)).map((scheme) => ways[scheme]).join(', or ')}.`;
+}
+
+function isConfigured(scheme: AuthScheme, partner: PostbackPartner, signingSecrets: readonly string[]): boolean {
+  return scheme === 'URL_TOKEN' ? partner.urlTokens.length > 0 : signingSecrets.length > 0;
+}
+
+function notConfigured(scheme: AuthScheme, partner: PostbackPartner): WebhookError {
+  if (scheme === 'URL_TOKEN') {
+    return new WebhookError(503, `No URL token is configured for partner "${partner.slug}"; an admin sets urlTokens with upsertPartner.`);
+  }
+  const variable = `YIELD_WEBHOOK_SECRET_${partner.slug.toUpperCase().replaceAll('-', '_')}`;
+  return new WebhookError(503, `No signing secret is configured for partner "${partner.slug}"; the operator sets ${variable} or YIELD_WEBHOOK_SECRET.`);
+}
+
+/** Compares the token's SHA-256 with every stored hash in constant time, without stopping at a match. */
+function verifyUrlToken(token: string, stored: readonly { tokenSha256: string }[]): void {
+  const received = Buffer.from(hashUrlToken(token), 'hex');
+  let matched = false;
+  for (const { tokenSha256 } of stored) {
+    matched = timingSafeEqual(received, Buffer.from(tokenSha256, 'hex')) || matched;
+  }
+  if (!matched) throw new WebhookError(401, 'The URL token is not valid for this partner; check the postback URL configured at the partner.');
+}
+
+/**
+ * Checks the connection's source address against the partner's allowlist;
+ * an empty list allows every address. Throws a 403 WebhookError otherwise.
+ */
+export function checkSourceIp(partner: Pick<PostbackPartner, 'slug' | 'allowedSourceIps'>, remoteAddress: string | undefined): void {
+  if (partner.allowedSourceIps.length === 0) return;
+
+  const allowlist = new BlockList();
+  for (const entry of partner.allowedSourceIps) {
+    const [address = '', prefix = ''] = entry.split('/');
+    allowlist.addSubnet(address, Number(prefix), isIPv4(address) ? 'ipv4' : 'ipv6');
+  }
+  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+  const address = remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const allowed = address !== undefined && allowlist.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
+  if (!allowed) {
+    throw new WebhookError(403, `Source address ${address ?? 'unknown'} is not in the allowed source IPs of partner "${partner.slug}".`);
+  }
+}
