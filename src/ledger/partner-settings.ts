@@ -66,6 +66,19 @@ export interface QueryMappingRow {
   statusValues: Record<string, TransactionStatus>;
 }
 
+// When a request carries several kinds of credentials, the first the partner accepts is checked.
+const SCHEME_ORDER: readonly AuthScheme[] = ['STANDARD_WEBHOOKS', 'HMAC_HEX', 'URL_TOKEN'];
+
+/** Returns the schemes a partner accepts, in the order they are checked. */
+export function acceptedSchemes(partner: { acceptHmacHex: boolean; acceptStandardWebhooks: boolean; acceptUrlToken: boolean }): AuthScheme[] {
+  const accepted: Record<AuthScheme, boolean> = {
+    STANDARD_WEBHOOKS: partner.acceptStandardWebhooks,
+    HMAC_HEX: partner.acceptHmacHex,
+    URL_TOKEN: partner.acceptUrlToken,
+  };
+  return SCHEME_ORDER.filter((scheme) => accepted[scheme]);
+}
+
 /** Returns the SHA-256 of a URL token in hex, the form in which tokens are stored and compared. */
 export function hashUrlToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 
-import { hashUrlToken, type AuthScheme } from '../ledger/partner-settings.js';
+import { acceptedSchemes, hashUrlToken, type AuthScheme } from '../ledger/partner-settings.js';
 import type { PostbackPartner } from '../ledger/partners.js';
 import { WebhookError } from './problem.js';
 import { verifyHexSignature, verifyStandardWebhook } from './signature.js';
@@ -22,19 +22,7 @@ export interface PostbackCredentials {
 
 export type Authenticated = { scheme: 'HMAC_HEX' } | { scheme: 'STANDARD_WEBHOOKS'; webhookId: string } | { scheme: 'URL_TOKEN' };
 
-// When a request carries several kinds of credentials, the first the partner accepts is checked.
-const SCHEME_ORDER: readonly AuthScheme[] = ['STANDARD_WEBHOOKS', 'HMAC_HEX', 'URL_TOKEN'];
 const SIGNATURE_SCHEMES: readonly AuthScheme[] = ['STANDARD_WEBHOOKS', 'HMAC_HEX'];
-
-/** Returns the schemes a partner accepts, in the order they are checked. */
-export function acceptedSchemes(partner: Pick<PostbackPartner, 'acceptHmacHex' | 'acceptStandardWebhooks' | 'acceptUrlToken'>): AuthScheme[] {
-  const accepted: Record<AuthScheme, boolean> = {
-    STANDARD_WEBHOOKS: partner.acceptStandardWebhooks,
-    HMAC_HEX: partner.acceptHmacHex,
-    URL_TOKEN: partner.acceptUrlToken,
-  };
-  return SCHEME_ORDER.filter((scheme) => accepted[scheme]);
-}
 
 /**
  * Authenticates a postback with the scheme whose credentials it carries,
