@@ -6,7 +6,7 @@ import type { PostbackPartner } from '../ledger/partners.js';
 import { WebhookError } from './problem.js';
 import { verifyHexSignature, verifyStandardWebhook } from './signature.js';
 
-/** What a postback request carries to prove where it comes from. */
+/** The credentials of a postback request, read from its headers and URL. */
 export interface PostbackCredentials {
   /** The route's hex HMAC header value, and the header's name for messages. */
   hexSignature: string | undefined;
@@ -122,6 +122,7 @@ function verifyUrlToken(token: string, stored: readonly { tokenSha256: string }[
  * Checks the connection's source address against the partner's allowlist;
  * an empty list allows every address. Throws a 403 WebhookError otherwise.
  */
+// TODO: behind a reverse proxy the TCP peer is the proxy; reading X-Forwarded-For from configured trusted proxies is missing.
 export function checkSourceIp(partner: Pick<PostbackPartner, 'slug' | 'allowedSourceIps'>, remoteAddress: string | undefined): void {
   if (partner.allowedSourceIps.length === 0) return;
 

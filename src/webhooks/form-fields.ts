@@ -10,8 +10,7 @@ export function queryFields(params: URLSearchParams): JsonObject {
 
 /** Returns the query string without the URL token, so the token is never hashed, stored or logged. */
 export function queryWithoutToken(params: URLSearchParams): string {
-  const kept = new URLSearchParams([...params].filter(([name]) => name !== TOKEN_PARAMETER));
-  return kept.toString();
+  return new URLSearchParams([...params].filter(([name]) => name !== TOKEN_PARAMETER)).toString();
 }
 
 /** Reads an application/x-www-form-urlencoded or multipart/form-data body as text fields. */

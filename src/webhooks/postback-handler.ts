@@ -24,7 +24,7 @@ export interface PostbackDependencies {
 export interface PostbackFormat {
   /** The route as logged in the delivery log, e.g. "/yield-webhooks/{partnerSlug}". */
   route: string;
-  /** Where the fields are: a JSON body, a form body, or the query string of a GET. */
+  /** The part of the request that carries the fields: a JSON body, a form body, or the query string of a GET. */
   content: 'json' | 'form' | 'query';
   /** The header that carries the hex HMAC for this route. */
   signatureHeader: string;
@@ -157,14 +157,14 @@ async function checkRateLimit(deps: PostbackDependencies, partner: PostbackPartn
 function checkContentType(content: PostbackFormat['content'], header: string | null): void {
   if (content === 'query') return;
   const mediaType = (header ?? '').split(';')[0]!.trim().toLowerCase();
-  const shown = (header ?? '').slice(0, 60) || 'none';
+  const received = (header ?? '').slice(0, 60) || 'none';
 
   if (content === 'form') {
     if (mediaType === 'application/x-www-form-urlencoded' || mediaType === 'multipart/form-data') return;
-    throw new WebhookError(415, `Content-Type must be application/x-www-form-urlencoded or multipart/form-data, got "${shown}".`);
+    throw new WebhookError(415, `Content-Type must be application/x-www-form-urlencoded or multipart/form-data, got "${received}".`);
   }
   if (mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return;
-  throw new WebhookError(415, `Content-Type must be application/json, got "${shown}".`);
+  throw new WebhookError(415, `Content-Type must be application/json, got "${received}".`);
 }
 
 async function readFields(content: PostbackFormat['content'], body: Uint8Array, contentType: string, params: URLSearchParams): Promise<JsonObject> {
