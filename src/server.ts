@@ -96,8 +96,10 @@ export function createApp({ config, database, logger, now = () => new Date() }: 
     }
   });
 
-  const postback = (format: PostbackFormat, c: Context<Env>, partnerSlug = c.req.param('partnerSlug') ?? '') =>
-    handlePostback(postbackDeps, format, {
+  const postback = (format: PostbackFormat, c: Context<Env>, partnerSlug = c.req.param('partnerSlug') ?? '') => {
+    // Hono serves HEAD with the GET handler; a link checker's HEAD must not record a postback.
+    if (c.req.method === 'HEAD') throw new WebhookError(405, 'HEAD is not allowed here; send the postback with GET.');
+    return handlePostback(postbackDeps, format, {
       request: c.req.raw,
       partnerSlug,
       pathToken: c.req.param('token'),
@@ -105,6 +107,7 @@ export function createApp({ config, database, logger, now = () => new Date() }: 
       requestId: c.get('requestId'),
       log: c.get('log'),
     });
+  };
 
   app.post('/yield-webhooks/awin/postback', (c) => postback(AWIN_FORMAT, c, 'awin'));
   app.post('/yield-webhooks/confirm/:transactionId', (c) => handleConfirmRoute(config, db, c.req.raw, c.req.param('transactionId')));

@@ -213,6 +213,14 @@ describe('tracker GET postback', () => {
     expect(await server.database.prisma.transaction.count()).toBe(before);
   });
 
+  it('records nothing for a HEAD request', async () => {
+    const before = await server.database.prisma.transaction.count();
+    const query = 'order_id=GT-77800&adv1=garden-tools.example&amount=1.00&currency=EUR';
+    const response = await fetch(`${server.url}/yield-webhooks/tracker/query?${query}&token=${TRACKER_TOKEN}`, { method: 'HEAD' });
+    expect(response.status).toBe(405);
+    expect(await server.database.prisma.transaction.count()).toBe(before);
+  });
+
   it('answers 503 for a partner without a mapping', async () => {
     const response = await fetch(`${server.url}/yield-webhooks/awin/query?order_id=1&token=${AWIN_TOKEN}`);
     expect(response.status).toBe(503);
