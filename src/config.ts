@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { parseIpRange } from './ip-ranges.js';
 import { MAX_RATE_LIMIT, MAX_RATE_LIMIT_WINDOW_SECONDS } from './ledger/partner-settings.js';
 
 const SECRET_PREFIX = 'YIELD_WEBHOOK_SECRET';
@@ -43,6 +44,19 @@ const envSchema = z.object({
     .min(1, 'WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at least 1')
     .max(MAX_RATE_LIMIT_WINDOW_SECONDS, `WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at most ${MAX_RATE_LIMIT_WINDOW_SECONDS}`)
     .default(60),
+  WEBHOOK_TRUSTED_PROXIES: optionalText.transform((value, context) => {
+    const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const ranges = entries.map(parseIpRange);
+    const invalid = entries.find((_entry, index) => ranges[index] === undefined);
+    if (invalid !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `WEBHOOK_TRUSTED_PROXIES entry "${invalid.slice(0, 60)}" is not an IP address or CIDR range such as 10.0.0.0/8`,
+      });
+      return z.NEVER;
+    }
+    return ranges as string[];
+  }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -59,6 +73,8 @@ export interface Config {
   /** Postbacks per partner and window for partners without a limit of their own. */
   webhookRateLimit: number;
   webhookRateLimitWindowSeconds: number;
+  /** Reverse proxies, as address/prefix, whose X-Forwarded-For is believed for the source IP check. */
+  webhookTrustedProxies: readonly string[];
   databasePoolSize: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Signing secrets per partner slug. The key '' maps to the fallback list. */
@@ -94,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     graphqlBodyLimitBytes: values.GRAPHQL_BODY_LIMIT_BYTES,
     webhookRateLimit: values.WEBHOOK_RATE_LIMIT,
     webhookRateLimitWindowSeconds: values.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS,
+    webhookTrustedProxies: values.WEBHOOK_TRUSTED_PROXIES,
     databasePoolSize: values.DATABASE_POOL_SIZE,
     logLevel: values.LOG_LEVEL,
     webhookSecrets: readWebhookSecrets(env),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isIP } from 'node:net';
 
 import type { EventType, TransactionStatus } from '../generated/prisma/client.js';
+import { parseIpRange } from '../ip-ranges.js';
 import { ValidationError } from './errors.js';
 
 export const AUTH_SCHEMES = ['HMAC_HEX', 'STANDARD_WEBHOOKS', 'URL_TOKEN'] as const;
@@ -135,18 +135,14 @@ function normalizeSourceIps(entries: readonly string[]): string[] {
     throw new ValidationError('allowedSourceIps', `allowedSourceIps must have at most ${MAX_SOURCE_IPS} entries, got ${entries.length}`);
   }
   const normalized = entries.map((entry, index) => {
-    const [address = '', prefixText, ...rest] = entry.trim().split('/');
-    const family = isIP(address);
-    const maxPrefix = family === 6 ? 128 : 32;
-    const prefix = prefixText === undefined ? maxPrefix : Number(prefixText);
-    const validPrefix = prefixText === undefined || (/^\d{1,3}$/.test(prefixText) && prefix <= maxPrefix);
-    if (family === 0 || rest.length > 0 || !validPrefix) {
+    const range = parseIpRange(entry);
+    if (range === undefined) {
       throw new ValidationError(
         'allowedSourceIps',
         `allowedSourceIps[${index}] "${entry.slice(0, 60)}" is not an IP address or CIDR range such as 203.0.113.7 or 2001:db8::/32`,
       );
     }
-    return `${address.toLowerCase()}/${prefix}`;
+    return range;
   });
   return [...new Set(normalized)];
 }

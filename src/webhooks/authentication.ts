@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { BlockList, isIPv4 } from 'node:net';
+import { isIP } from 'node:net';
 
+import { ipRangeSet, plainAddress } from '../ip-ranges.js';
 import { acceptedSchemes, hashUrlToken, type AuthScheme } from '../ledger/partner-settings.js';
 import type { PostbackPartner } from '../ledger/partners.js';
 import { WebhookError } from './problem.js';
@@ -119,22 +120,31 @@ function verifyUrlToken(token: string, stored: readonly { tokenSha256: string }[
 }
 
 /**
- * Checks the connection's source address against the partner's allowlist;
+ * Returns the address a postback comes from: the TCP peer, unless the peer
+ * is a trusted proxy. Then it is the right-most X-Forwarded-For entry that
+ * is not a trusted proxy, because entries left of it may be forged by the
+ * client. Returns undefined when that entry is not an IP address.
+ */
+export function sourceAddress(peer: string | undefined, forwardedFor: string | null, trustedProxies: readonly string[]): string | undefined {
+  if (peer === undefined) return undefined;
+  const isTrusted = ipRangeSet(trustedProxies);
+  if (!isTrusted(peer) || !forwardedFor) return plainAddress(peer);
+
+  const hops = forwardedFor.split(',').map((hop) => plainAddress(hop.trim()));
+  for (let index = hops.length - 1; index >= 0; index--) {
+    const hop = hops[index]!;
+    if (isIP(hop) === 0) return undefined;
+    if (!isTrusted(hop) || index === 0) return hop;
+  }
+  return plainAddress(peer);
+}
+
+/**
+ * Checks the postback's source address against the partner's allowlist;
  * an empty list allows every address. Throws a 403 WebhookError otherwise.
  */
-// TODO: behind a reverse proxy the TCP peer is the proxy; reading X-Forwarded-For from configured trusted proxies is missing.
-export function checkSourceIp(partner: Pick<PostbackPartner, 'slug' | 'allowedSourceIps'>, remoteAddress: string | undefined): void {
+export function checkSourceIp(partner: Pick<PostbackPartner, 'slug' | 'allowedSourceIps'>, address: string | undefined): void {
   if (partner.allowedSourceIps.length === 0) return;
-
-  const allowlist = new BlockList();
-  for (const entry of partner.allowedSourceIps) {
-    const [address = '', prefix = ''] = entry.split('/');
-    allowlist.addSubnet(address, Number(prefix), isIPv4(address) ? 'ipv4' : 'ipv6');
-  }
-  // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
-  const address = remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-  const allowed = address !== undefined && allowlist.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
-  if (!allowed) {
-    throw new WebhookError(403, `Source address ${address ?? 'unknown'} is not in the allowed source IPs of partner "${partner.slug}".`);
-  }
+  if (address !== undefined && ipRangeSet(partner.allowedSourceIps)(address)) return;
+  throw new WebhookError(403, `Source address ${address ?? 'unknown'} is not in the allowed source IPs of partner "${partner.slug}".`);
 }

@@ -9,7 +9,7 @@ import { TOKEN_PARAMETER } from '../ledger/partner-settings.js';
 import { findActivePartner, type PostbackPartner } from '../ledger/partners.js';
 import { countPostback, type RatePolicy } from '../ledger/rate-limits.js';
 import { recordEvent, type LedgerEvent } from '../ledger/record-event.js';
-import { authenticate, checkSourceIp } from './authentication.js';
+import { authenticate, checkSourceIp, sourceAddress } from './authentication.js';
 import { formFields, queryFields, queryWithoutToken } from './form-fields.js';
 import { parseJsonObject, type JsonObject } from './json-body.js';
 import { problemResponse, toProblem, WebhookError } from './problem.js';
@@ -36,7 +36,7 @@ export interface PostbackRequest {
   partnerSlug: string;
   /** The URL token when the route takes it as a path segment. */
   pathToken?: string;
-  /** The TCP peer's address, checked against the partner's allowed source IPs. */
+  /** The TCP peer's address; the source IP check starts from it. */
   remoteAddress: string | undefined;
   requestId: string;
   log: Logger;
@@ -65,7 +65,7 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     checkContentType(format.content, contentType);
 
     const partner = await findActivePartner(deps.db, partnerSlug);
-    checkSourceIp(partner, input.remoteAddress);
+    checkSourceIp(partner, sourceAddress(input.remoteAddress, request.headers.get('x-forwarded-for'), deps.config.webhookTrustedProxies));
     const authenticated = authenticate(
       partner,
       {

@@ -228,7 +228,43 @@ describe('source ip allowlist', () => {
   });
 });
 
+describe('source address behind a proxy', () => {
+  it('ignores X-Forwarded-For from an untrusted peer', async () => {
+    await upsertPartner({ slug: 'proxied', name: 'Proxied', authSchemes: ['URL_TOKEN'], urlTokens: [OLD_TOKEN], allowedSourceIps: ['203.0.113.0/24'] });
+    const response = await server.postback(`/yield-webhooks/proxied?token=${OLD_TOKEN}`, sale('proxied-1'), { 'x-forwarded-for': '203.0.113.9' });
+    expect(response.status).toBe(403);
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy', async () => {
+    const behindProxy = await startTestServer({ WEBHOOK_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' });
+    try {
+      await behindProxy.seed({ partner: 'proxied', domains: ['garden-tools.example'] });
+      await behindProxy.graphql(UPSERT, {
+        input: { slug: 'proxied', name: 'Proxied', authSchemes: ['URL_TOKEN'], urlTokens: [OLD_TOKEN], allowedSourceIps: ['203.0.113.0/24'] },
+      });
+      const path = `/yield-webhooks/proxied?token=${OLD_TOKEN}`;
+
+      const viaTwoProxies = await behindProxy.postback(path, sale('proxied-2'), { 'x-forwarded-for': '203.0.113.9, 10.1.2.3' });
+      expect(viaTwoProxies.status).toBe(200);
+      const forgedLeftEntry = await behindProxy.postback(path, sale('proxied-3'), { 'x-forwarded-for': '203.0.113.9, 198.51.100.4' });
+      expect(forgedLeftEntry.status).toBe(403);
+      expect((await forgedLeftEntry.json()).detail).toContain('198.51.100.4');
+      const garbage = await behindProxy.postback(path, sale('proxied-4'), { 'x-forwarded-for': 'unknown' });
+      expect(garbage.status).toBe(403);
+      expect(await behindProxy.totalsMismatches()).toEqual([]);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});
+
 describe('partner settings through graphql', () => {
+  it('returns the rate limit to the default with null', async () => {
+    expect((await upsertPartner({ slug: 'tokens', name: 'Tokens', rateLimit: 5 })).data.rateLimit).toBe(5);
+    expect((await upsertPartner({ slug: 'tokens', name: 'Tokens' })).data.rateLimit).toBe(5);
+    expect((await upsertPartner({ slug: 'tokens', name: 'Tokens', rateLimit: null })).data.rateLimit).toBeNull();
+  });
+
   it('shows token fingerprints, never tokens', async () => {
     const data = (await upsertPartner({ slug: 'tokens', name: 'Tokens' })).data;
     expect(data.authSchemes).toEqual(['URL_TOKEN']);

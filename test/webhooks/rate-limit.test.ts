@@ -14,6 +14,24 @@ function sale(transactionId: string): string {
   return JSON.stringify({ event_type: 'sale', domain: 'garden-tools.example', transaction_id: transactionId, amount: '1.00' });
 }
 
+describe('rate limit configuration', () => {
+  it.each([
+    ['WEBHOOK_RATE_LIMIT', { WEBHOOK_RATE_LIMIT: '0' }],
+    ['WEBHOOK_RATE_LIMIT', { WEBHOOK_RATE_LIMIT: 'many' }],
+    ['WEBHOOK_RATE_LIMIT_WINDOW_SECONDS', { WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: '86401' }],
+    ['WEBHOOK_TRUSTED_PROXIES', { WEBHOOK_TRUSTED_PROXIES: '10.0.0.1, proxy.internal' }],
+  ])('rejects an invalid %s', (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('reads the defaults and the trusted proxies', () => {
+    const config = loadConfig({ WEBHOOK_TRUSTED_PROXIES: '10.0.0.1, 2001:DB8::/32' });
+    expect(config.webhookRateLimit).toBe(1200);
+    expect(config.webhookRateLimitWindowSeconds).toBe(60);
+    expect(config.webhookTrustedProxies).toEqual(['10.0.0.1/32', '2001:db8::/32']);
+  });
+});
+
 describe('rate limit in one process', () => {
   let server: TestServer;
 
