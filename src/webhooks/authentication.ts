@@ -46,9 +46,9 @@ export function authenticate(
     if (offered.length > 0) {
       throw new WebhookError(401, `Partner "${partner.slug}" does not accept ${SCHEME_LABELS[offered[0]!]} here; ${howToAuthenticate(usable, credentials)}`);
     }
-    if (usable.length > 0 && !usable.some((candidate) => isConfigured(candidate, partner, signingSecrets))) {
-      throw notConfigured(usable[0]!, partner);
-    }
+    if (usable.length === 0) throw new WebhookError(401, `Partner "${partner.slug}" has no scheme for this route; ${howToAuthenticate(usable, credentials)}`);
+    if (!usable.some((candidate) => isConfigured(candidate, partner, signingSecrets))) throw notConfigured(usable[0]!, partner);
+
     const prefix = usable.every((candidate) => SIGNATURE_SCHEMES.includes(candidate)) ? 'Signature missing' : 'Credentials missing';
     throw new WebhookError(401, `${prefix}: ${howToAuthenticate(usable, credentials)}`);
   }
@@ -83,11 +83,8 @@ function offeredSchemes(credentials: PostbackCredentials): AuthScheme[] {
 }
 
 function howToAuthenticate(usable: readonly AuthScheme[], credentials: PostbackCredentials): string {
-  if (usable.length === 0) {
-    return credentials.signable
-      ? 'the partner accepts no scheme on this route.'
-      : 'GET postbacks cannot be signed, so they need a URL token; an admin adds URL_TOKEN to the partner\'s authSchemes.';
-  }
+  // Partners accept at least one scheme, so only GET routes, which cannot be signed, leave none.
+  if (usable.length === 0) return "GET postbacks cannot be signed, so they need a URL token; an admin adds URL_TOKEN to the partner's authSchemes.";
   const ways: Record<AuthScheme, string> = {
     HMAC_HEX: `${credentials.hexHeaderName} with the hex HMAC-SHA256 of the raw body`,
     STANDARD_WEBHOOKS: 'the Standard Webhooks headers',
