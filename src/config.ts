@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+import { parseIpRange } from './ip-ranges.js';
+import { MAX_RATE_LIMIT, MAX_RATE_LIMIT_WINDOW_SECONDS } from './ledger/partner-settings.js';
+
 const SECRET_PREFIX = 'YIELD_WEBHOOK_SECRET';
 
 const optionalText = z
@@ -34,6 +37,31 @@ const envSchema = z.object({
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).default(10_000),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).default(3000),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  WEBHOOK_RATE_LIMIT: z.coerce
+    .number({ message: 'WEBHOOK_RATE_LIMIT must be a number of postbacks' })
+    .int()
+    .min(1, 'WEBHOOK_RATE_LIMIT must be at least 1')
+    .max(MAX_RATE_LIMIT, `WEBHOOK_RATE_LIMIT must be at most ${MAX_RATE_LIMIT}`)
+    .default(1200),
+  WEBHOOK_RATE_LIMIT_WINDOW_SECONDS: z.coerce
+    .number({ message: 'WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be a number of seconds' })
+    .int()
+    .min(1, 'WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at least 1')
+    .max(MAX_RATE_LIMIT_WINDOW_SECONDS, `WEBHOOK_RATE_LIMIT_WINDOW_SECONDS must be at most ${MAX_RATE_LIMIT_WINDOW_SECONDS}`)
+    .default(60),
+  WEBHOOK_TRUSTED_PROXIES: optionalText.transform((value, context) => {
+    const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const ranges = entries.map(parseIpRange);
+    const invalid = entries.find((_entry, index) => ranges[index] === undefined);
+    if (invalid !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: `WEBHOOK_TRUSTED_PROXIES entry "${invalid.slice(0, 60)}" is not an IP address or CIDR range such as 10.0.0.0/8`,
+      });
+      return z.NEVER;
+    }
+    return ranges as string[];
+  }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -49,6 +77,11 @@ export interface Config {
   graphqlBodyLimitBytes: number;
   /** Limits checked before a GraphQL operation runs. */
   graphqlLimits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** Postbacks per partner and window for partners without a limit of their own. */
+  webhookRateLimit: number;
+  webhookRateLimitWindowSeconds: number;
+  /** Reverse proxies, as address/prefix, whose X-Forwarded-For is believed for the source IP check. */
+  webhookTrustedProxies: readonly string[];
   databasePoolSize: number;
   /** Server processes for `serve`; more than one needs DATABASE_URL. */
   workers: number;
@@ -90,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxCost: values.GRAPHQL_MAX_COST,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
     },
+    webhookRateLimit: values.WEBHOOK_RATE_LIMIT,
+    webhookRateLimitWindowSeconds: values.WEBHOOK_RATE_LIMIT_WINDOW_SECONDS,
+    webhookTrustedProxies: values.WEBHOOK_TRUSTED_PROXIES,
     databasePoolSize: values.DATABASE_POOL_SIZE,
     workers: values.WORKERS,
     logLevel: values.LOG_LEVEL,

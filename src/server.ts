@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 
 import type { Config } from './config.js';
@@ -9,8 +10,10 @@ import { pendingMigrations } from './db/migrate.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
 import { handleBatchImportRoute, handleConfirmRoute } from './webhooks/admin-routes.js';
 import { parseAwinPostback } from './webhooks/awin-postback.js';
+import { parseAwinPushForm, parseAwinTransactionPush } from './webhooks/awin-transaction-push.js';
 import { parseGenericPostback } from './webhooks/generic-postback.js';
 import { handlePostback, type PostbackFormat } from './webhooks/postback-handler.js';
+import { parseQueryPostback } from './webhooks/query-postback.js';
 import { problemResponse, toProblem, WebhookError } from './webhooks/problem.js';
 import { readRawBody } from './webhooks/raw-body.js';
 
@@ -26,14 +29,37 @@ type Env = { Variables: { requestId: string; log: Logger } };
 
 const GENERIC_FORMAT: PostbackFormat = {
   route: '/yield-webhooks/{partnerSlug}',
+  content: 'json',
   signatureHeader: 'x-webhook-signature',
   parse: parseGenericPostback,
 };
 
 const AWIN_FORMAT: PostbackFormat = {
   route: '/yield-webhooks/awin/postback',
+  content: 'json',
   signatureHeader: 'x-awin-signature',
   parse: parseAwinPostback,
+};
+
+const AWIN_PUSH_FORM_FORMAT: PostbackFormat = {
+  route: '/yield-webhooks/{partnerSlug}/awin-push',
+  content: 'form',
+  signatureHeader: 'x-webhook-signature',
+  parse: parseAwinPushForm,
+};
+
+const AWIN_PUSH_QUERY_FORMAT: PostbackFormat = {
+  route: '/yield-webhooks/{partnerSlug}/awin-push',
+  content: 'query',
+  signatureHeader: 'x-webhook-signature',
+  parse: parseAwinTransactionPush,
+};
+
+const QUERY_FORMAT: PostbackFormat = {
+  route: '/yield-webhooks/{partnerSlug}/query',
+  content: 'query',
+  signatureHeader: 'x-webhook-signature',
+  parse: (fields, partner) => parseQueryPostback(fields, partner.slug, partner.queryMapping),
 };
 
 /** Builds the HTTP application: postback routes, admin routes, GraphQL and health checks. */
@@ -70,21 +96,35 @@ export function createApp({ config, database, logger, now = () => new Date() }: 
     }
   });
 
-  app.post('/yield-webhooks/awin/postback', (c) =>
-    handlePostback(postbackDeps, AWIN_FORMAT, { request: c.req.raw, partnerSlug: 'awin', requestId: c.get('requestId'), log: c.get('log') }),
-  );
-  app.post('/yield-webhooks/confirm/:transactionId', (c) => handleConfirmRoute(config, db, c.req.raw, c.req.param('transactionId')));
-  app.post('/yield-webhooks/batch-import', (c) => handleBatchImportRoute(config, db, c.req.raw));
-  app.post('/yield-webhooks/:partnerSlug', (c) =>
-    handlePostback(postbackDeps, GENERIC_FORMAT, {
+  const postback = (format: PostbackFormat, c: Context<Env>, partnerSlug = c.req.param('partnerSlug') ?? '') => {
+    // Hono serves HEAD with the GET handler; a link checker's HEAD must not record a postback.
+    if (c.req.method === 'HEAD') throw new WebhookError(405, 'HEAD is not allowed here; send the postback with GET.');
+    return handlePostback(postbackDeps, format, {
       request: c.req.raw,
-      partnerSlug: c.req.param('partnerSlug'),
+      partnerSlug,
+      pathToken: c.req.param('token'),
+      remoteAddress: getConnInfo(c).remote.address,
       requestId: c.get('requestId'),
       log: c.get('log'),
-    }),
-  );
+    });
+  };
+
+  app.post('/yield-webhooks/awin/postback', (c) => postback(AWIN_FORMAT, c, 'awin'));
+  app.post('/yield-webhooks/confirm/:transactionId', (c) => handleConfirmRoute(config, db, c.req.raw, c.req.param('transactionId')));
+  app.post('/yield-webhooks/batch-import', (c) => handleBatchImportRoute(config, db, c.req.raw));
+  app.post('/yield-webhooks/:partnerSlug', (c) => postback(GENERIC_FORMAT, c));
+  for (const path of ['/yield-webhooks/:partnerSlug/awin-push', '/yield-webhooks/:partnerSlug/awin-push/:token']) {
+    app.post(path, (c) => postback(AWIN_PUSH_FORM_FORMAT, c));
+    app.get(path, (c) => postback(AWIN_PUSH_QUERY_FORMAT, c));
+  }
+  for (const path of ['/yield-webhooks/:partnerSlug/query', '/yield-webhooks/:partnerSlug/query/:token']) {
+    app.get(path, (c) => postback(QUERY_FORMAT, c));
+  }
   app.all('/yield-webhooks/*', (c) =>
-    problemResponse(toProblem(new WebhookError(405, `${c.req.method} is not allowed here; postbacks use POST.`)), c.get('requestId')),
+    problemResponse(
+      toProblem(new WebhookError(405, `${c.req.method} is not allowed here; postbacks use POST, and GET only on the awin-push and query routes.`)),
+      c.get('requestId'),
+    ),
   );
 
   app.on(['GET', 'POST', 'OPTIONS'], '/graphql', async (c) => {

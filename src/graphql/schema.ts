@@ -5,6 +5,7 @@ import './types/scalars.js';
 import './types/errors.js';
 import './types/transaction.js';
 import './types/domain-revenue.js';
+import './types/query-mapping.js';
 import './types/partner.js';
 import './types/yield-domain.js';
 import './types/import-batch.js';

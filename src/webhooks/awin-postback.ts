@@ -1,4 +1,4 @@
-import type { LedgerEvent } from '../ledger/record-event.js';
+import type { DomainRef, LedgerEvent } from '../ledger/record-event.js';
 import { FieldReader } from './fields.js';
 import type { JsonObject } from './json-body.js';
 
@@ -13,21 +13,19 @@ const TRANSACTION_TYPES = { sale: 'SALE', lead: 'LEAD' } as const;
  */
 export function parseAwinPostback(body: JsonObject): LedgerEvent {
   const fields = new FieldReader(body);
-  const clickRef = fields.required('clickRef', fields.identifier('clickRef', 300));
-
-  let domain: LedgerEvent['domain'];
-  if (/^\d{1,9}$/.test(clickRef)) {
-    domain = { id: Number(clickRef) };
-  } else {
-    domain = { name: fields.required('clickRef', fields.domain('clickRef')) };
-  }
-
   return {
     eventType: fields.oneOf('transactionType', TRANSACTION_TYPES) ?? 'SALE',
-    domain,
+    domain: readClickRefDomain(fields),
     partnerTransactionId: fields.required('transactionId', fields.identifier('transactionId', 128)),
     grossAmount: fields.amount('commission'),
     currency: fields.currency('commissionCurrency'),
     status: fields.oneOf('status', STATUSES),
   };
+}
+
+/** Reads the domain from Awin's `clickRef`: a domain name, or the ledger's numeric domain id. */
+export function readClickRefDomain(fields: FieldReader): DomainRef {
+  const clickRef = fields.required('clickRef', fields.identifier('clickRef', 300));
+  if (/^\d{1,9}$/.test(clickRef)) return { id: Number(clickRef) };
+  return { name: fields.required('clickRef', fields.domain('clickRef')) };
 }

@@ -10,11 +10,20 @@ import { JsonNumber, toPlainJson, type JsonObject, type JsonValue } from './json
  * the value is invalid.
  */
 export class FieldReader {
-  constructor(private readonly body: JsonObject) {}
+  constructor(
+    private readonly body: JsonObject,
+    private readonly options: { rejectPlaceholders?: boolean } = {},
+  ) {}
 
   private value(field: string): JsonValue | undefined {
     if (!Object.hasOwn(this.body, field)) return undefined;
     const value = this.body[field];
+    if (this.options.rejectPlaceholders && typeof value === 'string' && isPlaceholder(value)) {
+      throw new ValidationError(
+        field,
+        `${field} holds the unsubstituted placeholder "${value.slice(0, 60)}": the partner's postback URL must fill in this macro`,
+      );
+    }
     return value === null ? undefined : value;
   }
 
@@ -105,6 +114,32 @@ export class FieldReader {
     return date;
   }
 
+  /** Reads a UTC time written `YYYY-MM-DD HH:MM:SS`, as Awin sends it. */
+  utcDateTime(field: string): Date | undefined {
+    const value = this.text(field, 40);
+    if (value === undefined) return undefined;
+    const match = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value.trim());
+    const date = match ? new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`) : undefined;
+    // The round trip rejects dates such as 2026-02-30 that Date would move into March.
+    if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 19) !== value.trim().replace(' ', 'T')) {
+      throw new ValidationError(field, `${field} must be a UTC time written YYYY-MM-DD HH:MM:SS, such as 2026-11-28 14:05:09`);
+    }
+    return date;
+  }
+
+  /** Reads an array of JSON objects, such as Awin's commissionGroups or products. */
+  objectList(field: string): JsonObject[] | undefined {
+    const value = this.value(field);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) throw new ValidationError(field, `${field} must be an array of objects`);
+    return value.map((item, index) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item) || item instanceof JsonNumber) {
+        throw new ValidationError(`${field}[${index}]`, `${field}[${index}] must be an object`);
+      }
+      return item;
+    });
+  }
+
   /** Reads a JSON object to store as it came, limited in its serialized size. */
   object(field: string, maxBytes: number): Record<string, unknown> | undefined {
     const value = this.value(field);
@@ -117,4 +152,10 @@ export class FieldReader {
     if (size > maxBytes) throw new ValidationError(field, `${field} must be at most ${maxBytes} bytes as JSON, got ${size}`);
     return plain;
   }
+}
+
+// Macros that a partner left unfilled: Awin's !!!commission!!! anywhere in
+// the value, or a whole value such as {payout} or {{payout}} as trackers write them.
+function isPlaceholder(value: string): boolean {
+  return /!!![A-Za-z0-9_]*!!!/.test(value) || /^\{\{?\s*[A-Za-z0-9_.:-]+\s*\}\}?$/.test(value.trim());
 }

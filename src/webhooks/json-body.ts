@@ -25,18 +25,26 @@ export function parseJsonObject(body: Uint8Array): JsonObject {
   } catch {
     throw new WebhookError(400, 'The body is not valid UTF-8 text; send JSON encoded as UTF-8.');
   }
-  if (text.trim() === '') throw new WebhookError(400, 'The body is empty; send a JSON object.');
+  return parseJsonText(text, 'The body');
+}
+
+/**
+ * Parses text that must be one JSON object, under the same rules as a JSON
+ * body. `source` names it in error messages, e.g. a form field.
+ */
+export function parseJsonText(text: string, source: string): JsonObject {
+  if (text.trim() === '') throw new WebhookError(400, `${source} is empty; send a JSON object.`);
 
   let value: unknown;
   try {
     value = parse(text, null, (numberText) => new JsonNumber(numberText));
   } catch (error) {
-    throw new WebhookError(400, `The body is not valid JSON: ${(error as Error).message}.`);
+    throw new WebhookError(400, `${source} is not valid JSON: ${(error as Error).message}.`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof JsonNumber) {
-    throw new WebhookError(400, 'The body must be a JSON object, not an array or a single value.');
+    throw new WebhookError(400, `${source} must be a JSON object, not an array or a single value.`);
   }
-  if (depth(value as JsonValue) > MAX_DEPTH) throw new WebhookError(400, `The body nests deeper than ${MAX_DEPTH} levels.`);
+  if (depth(value as JsonValue) > MAX_DEPTH) throw new WebhookError(400, `${source} nests deeper than ${MAX_DEPTH} levels.`);
   return value as JsonObject;
 }
 

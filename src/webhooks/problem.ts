@@ -7,6 +7,7 @@ export class WebhookError extends Error {
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'WebhookError';
@@ -23,12 +24,14 @@ export const STATUS_BY_CODE: Record<LedgerErrorCode, number> = {
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -46,7 +49,7 @@ export interface Problem {
 /** Maps any error thrown while handling a request to the problem document of the response. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof WebhookError) {
-    return { status: error.status, detail: error.message, extra: error.extra, headers: {}, internal: false };
+    return { status: error.status, detail: error.message, extra: error.extra, headers: error.headers, internal: false };
   }
   if (error instanceof LedgerError) {
     const extra = 'field' in error ? { errors: [{ field: error.field, message: error.message }] } : {};

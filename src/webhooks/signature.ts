@@ -5,36 +5,17 @@ import { WebhookError } from './problem.js';
 /** Standard Webhooks allows a timestamp this far from the server's clock. */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
-export type VerifiedSignature = { scheme: 'hmac-hex' } | { scheme: 'standard-webhooks'; webhookId: string };
-
-export interface SignatureHeaders {
-  /** The hex HMAC header of the route: X-Webhook-Signature or X-Awin-Signature. */
-  hexSignature: string | undefined;
-  hexHeaderName: string;
+export interface StandardWebhookHeaders {
   webhookId: string | undefined;
   webhookTimestamp: string | undefined;
   webhookSignature: string | undefined;
 }
 
 /**
- * Checks the request's signature against every live secret of the partner,
+ * Checks a hex HMAC-SHA256 of the raw body against every live secret,
  * comparing digests in constant time. Throws a 401 WebhookError otherwise.
  */
-export function verifySignature(headers: SignatureHeaders, body: Uint8Array, secrets: readonly string[], now: Date): VerifiedSignature {
-  if (headers.webhookSignature !== undefined || headers.webhookId !== undefined || headers.webhookTimestamp !== undefined) {
-    return { scheme: 'standard-webhooks', webhookId: verifyStandardWebhook(headers, body, secrets, now) };
-  }
-  if (headers.hexSignature === undefined) {
-    throw new WebhookError(
-      401,
-      `Signature missing: send ${headers.hexHeaderName} with the hex HMAC-SHA256 of the raw body, or the Standard Webhooks headers.`,
-    );
-  }
-  verifyHexSignature(headers.hexSignature, headers.hexHeaderName, body, secrets);
-  return { scheme: 'hmac-hex' };
-}
-
-function verifyHexSignature(headerValue: string, headerName: string, body: Uint8Array, secrets: readonly string[]): void {
+export function verifyHexSignature(headerValue: string, headerName: string, body: Uint8Array, secrets: readonly string[]): void {
   const hex = headerValue.trim().replace(/^sha256=/i, '');
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new WebhookError(401, `${headerName} is invalid: expected 64 hex characters, optionally prefixed "sha256=".`);
@@ -49,7 +30,12 @@ function verifyHexSignature(headerValue: string, headerName: string, body: Uint8
   if (!matched) throw new WebhookError(401, `${headerName} does not match the body: sign the exact bytes you send with the partner's secret.`);
 }
 
-function verifyStandardWebhook(headers: SignatureHeaders, body: Uint8Array, secrets: readonly string[], now: Date): string {
+/**
+ * Checks the Standard Webhooks headers against every live secret and the
+ * timestamp against the clock. Returns the webhook-id; throws a 401
+ * WebhookError otherwise.
+ */
+export function verifyStandardWebhook(headers: StandardWebhookHeaders, body: Uint8Array, secrets: readonly string[], now: Date): string {
   const { webhookId, webhookTimestamp, webhookSignature } = headers;
   if (!webhookId || !webhookTimestamp || !webhookSignature) {
     throw new WebhookError(401, 'Standard Webhooks headers incomplete: send webhook-id, webhook-timestamp and webhook-signature together.');

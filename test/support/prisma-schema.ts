@@ -52,13 +52,15 @@ export function readPrismaSchema(path: URL): { columns: DeclaredColumn[]; indexe
       const field = /^(\w+)\s+(\w+)(\?|\[\])?(.*)$/.exec(line);
       if (!field || line.startsWith('@@')) continue;
       const [, name, type, modifier, attributes] = field;
-      if (modelNames.has(type!) || modifier === '[]') continue;
+      if (modelNames.has(type!)) continue;
 
       const column = /@map\("(\w+)"\)/.exec(attributes!)?.[1] ?? name!;
       columnOf.set(name!, column);
       const native = /@db\.(\w+)(?:\(([^)]*)\))?/.exec(attributes!);
       const dbType = native ? NATIVE_TYPES[native[1]!]!(native[2] ?? '') : enums.has(type!) ? `"${type}"` : DEFAULT_TYPES[type!]!;
-      columns.push({ table, column, type: dbType, nullable: modifier === '?' });
+      // Prisma creates scalar list columns without NOT NULL.
+      if (modifier === '[]') columns.push({ table, column, type: `${dbType}[]`, nullable: true });
+      else columns.push({ table, column, type: dbType, nullable: modifier === '?' });
 
       if (/@id\b/.test(attributes!)) indexes.push({ table, columns: [column], unique: true });
       if (/@unique\b/.test(attributes!)) indexes.push({ table, columns: [column], unique: true });

@@ -41,6 +41,11 @@ export function fixture(name: string): string {
   return readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url), 'utf8').trim();
 }
 
+/** Reads a payload from test/fixtures in this repository. */
+export function localFixture(name: string): string {
+  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8').trim();
+}
+
 /** Starts the server on a database of its own, on a free port. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const database = await createTestDatabase(inject('template'));

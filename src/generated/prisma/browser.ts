@@ -55,3 +55,19 @@ export type WebhookDelivery = Prisma.WebhookDeliveryModel
  * A Standard Webhooks message id that was accepted; a repeat is a duplicate.
  */
 export type WebhookMessage = Prisma.WebhookMessageModel
+/**
+ * Model PartnerUrlToken
+ * A live URL token of a partner, stored as the SHA-256 of the token so the
+ * database never holds the token itself.
+ */
+export type PartnerUrlToken = Prisma.PartnerUrlTokenModel
+/**
+ * Model PartnerQueryMapping
+ * Which query parameters of a partner's GET postback carry which field.
+ */
+export type PartnerQueryMapping = Prisma.PartnerQueryMappingModel
+/**
+ * Model WebhookRateWindow
+ * A fixed-window request counter per partner, shared by every server process.
+ */
+export type WebhookRateWindow = Prisma.WebhookRateWindowModel

@@ -403,7 +403,10 @@ export const ModelName = {
   TransactionChange: 'TransactionChange',
   DomainTotal: 'DomainTotal',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookMessage: 'WebhookMessage'
+  WebhookMessage: 'WebhookMessage',
+  PartnerUrlToken: 'PartnerUrlToken',
+  PartnerQueryMapping: 'PartnerQueryMapping',
+  WebhookRateWindow: 'WebhookRateWindow'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +422,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "partner" | "yieldDomain" | "transaction" | "transactionChange" | "domainTotal" | "webhookDelivery" | "webhookMessage"
+    modelProps: "partner" | "yieldDomain" | "transaction" | "transactionChange" | "domainTotal" | "webhookDelivery" | "webhookMessage" | "partnerUrlToken" | "partnerQueryMapping" | "webhookRateWindow"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +944,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    PartnerUrlToken: {
+      payload: Prisma.$PartnerUrlTokenPayload<ExtArgs>
+      fields: Prisma.PartnerUrlTokenFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PartnerUrlTokenFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PartnerUrlTokenFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        findFirst: {
+          args: Prisma.PartnerUrlTokenFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PartnerUrlTokenFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        findMany: {
+          args: Prisma.PartnerUrlTokenFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>[]
+        }
+        create: {
+          args: Prisma.PartnerUrlTokenCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        createMany: {
+          args: Prisma.PartnerUrlTokenCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PartnerUrlTokenCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>[]
+        }
+        delete: {
+          args: Prisma.PartnerUrlTokenDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        update: {
+          args: Prisma.PartnerUrlTokenUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        deleteMany: {
+          args: Prisma.PartnerUrlTokenDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PartnerUrlTokenUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PartnerUrlTokenUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>[]
+        }
+        upsert: {
+          args: Prisma.PartnerUrlTokenUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerUrlTokenPayload>
+        }
+        aggregate: {
+          args: Prisma.PartnerUrlTokenAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePartnerUrlToken>
+        }
+        groupBy: {
+          args: Prisma.PartnerUrlTokenGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PartnerUrlTokenGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PartnerUrlTokenCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PartnerUrlTokenCountAggregateOutputType> | number
+        }
+      }
+    }
+    PartnerQueryMapping: {
+      payload: Prisma.$PartnerQueryMappingPayload<ExtArgs>
+      fields: Prisma.PartnerQueryMappingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PartnerQueryMappingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PartnerQueryMappingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        findFirst: {
+          args: Prisma.PartnerQueryMappingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PartnerQueryMappingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        findMany: {
+          args: Prisma.PartnerQueryMappingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>[]
+        }
+        create: {
+          args: Prisma.PartnerQueryMappingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        createMany: {
+          args: Prisma.PartnerQueryMappingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PartnerQueryMappingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>[]
+        }
+        delete: {
+          args: Prisma.PartnerQueryMappingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        update: {
+          args: Prisma.PartnerQueryMappingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        deleteMany: {
+          args: Prisma.PartnerQueryMappingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PartnerQueryMappingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PartnerQueryMappingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>[]
+        }
+        upsert: {
+          args: Prisma.PartnerQueryMappingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PartnerQueryMappingPayload>
+        }
+        aggregate: {
+          args: Prisma.PartnerQueryMappingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePartnerQueryMapping>
+        }
+        groupBy: {
+          args: Prisma.PartnerQueryMappingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PartnerQueryMappingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PartnerQueryMappingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PartnerQueryMappingCountAggregateOutputType> | number
+        }
+      }
+    }
+    WebhookRateWindow: {
+      payload: Prisma.$WebhookRateWindowPayload<ExtArgs>
+      fields: Prisma.WebhookRateWindowFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.WebhookRateWindowFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.WebhookRateWindowFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        findFirst: {
+          args: Prisma.WebhookRateWindowFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.WebhookRateWindowFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        findMany: {
+          args: Prisma.WebhookRateWindowFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>[]
+        }
+        create: {
+          args: Prisma.WebhookRateWindowCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        createMany: {
+          args: Prisma.WebhookRateWindowCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.WebhookRateWindowCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>[]
+        }
+        delete: {
+          args: Prisma.WebhookRateWindowDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        update: {
+          args: Prisma.WebhookRateWindowUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        deleteMany: {
+          args: Prisma.WebhookRateWindowDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.WebhookRateWindowUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.WebhookRateWindowUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>[]
+        }
+        upsert: {
+          args: Prisma.WebhookRateWindowUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WebhookRateWindowPayload>
+        }
+        aggregate: {
+          args: Prisma.WebhookRateWindowAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateWebhookRateWindow>
+        }
+        groupBy: {
+          args: Prisma.WebhookRateWindowGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookRateWindowGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.WebhookRateWindowCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WebhookRateWindowCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -987,7 +1212,13 @@ export const PartnerScalarFieldEnum = {
   active: 'active',
   revenueShare: 'revenueShare',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  acceptHmacHex: 'acceptHmacHex',
+  acceptStandardWebhooks: 'acceptStandardWebhooks',
+  acceptUrlToken: 'acceptUrlToken',
+  allowedSourceIps: 'allowedSourceIps',
+  rateLimit: 'rateLimit',
+  rateLimitWindowSeconds: 'rateLimitWindowSeconds'
 } as const
 
 export type PartnerScalarFieldEnum = (typeof PartnerScalarFieldEnum)[keyof typeof PartnerScalarFieldEnum]
@@ -1097,6 +1328,41 @@ export const WebhookMessageScalarFieldEnum = {
 export type WebhookMessageScalarFieldEnum = (typeof WebhookMessageScalarFieldEnum)[keyof typeof WebhookMessageScalarFieldEnum]
 
 
+export const PartnerUrlTokenScalarFieldEnum = {
+  id: 'id',
+  partnerId: 'partnerId',
+  tokenSha256: 'tokenSha256',
+  createdAt: 'createdAt'
+} as const
+
+export type PartnerUrlTokenScalarFieldEnum = (typeof PartnerUrlTokenScalarFieldEnum)[keyof typeof PartnerUrlTokenScalarFieldEnum]
+
+
+export const PartnerQueryMappingScalarFieldEnum = {
+  partnerId: 'partnerId',
+  eventType: 'eventType',
+  transactionIdParam: 'transactionIdParam',
+  domainParam: 'domainParam',
+  amountParam: 'amountParam',
+  currencyParam: 'currencyParam',
+  statusParam: 'statusParam',
+  clickIdParam: 'clickIdParam',
+  statusValues: 'statusValues',
+  updatedAt: 'updatedAt'
+} as const
+
+export type PartnerQueryMappingScalarFieldEnum = (typeof PartnerQueryMappingScalarFieldEnum)[keyof typeof PartnerQueryMappingScalarFieldEnum]
+
+
+export const WebhookRateWindowScalarFieldEnum = {
+  partnerId: 'partnerId',
+  windowStart: 'windowStart',
+  requestCount: 'requestCount'
+} as const
+
+export type WebhookRateWindowScalarFieldEnum = (typeof WebhookRateWindowScalarFieldEnum)[keyof typeof WebhookRateWindowScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1111,6 +1377,13 @@ export const NullableJsonNullValueInput = {
 } as const
 
 export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const QueryMode = {
@@ -1448,6 +1721,9 @@ export type GlobalOmitConfig = {
   domainTotal?: Prisma.DomainTotalOmit
   webhookDelivery?: Prisma.WebhookDeliveryOmit
   webhookMessage?: Prisma.WebhookMessageOmit
+  partnerUrlToken?: Prisma.PartnerUrlTokenOmit
+  partnerQueryMapping?: Prisma.PartnerQueryMappingOmit
+  webhookRateWindow?: Prisma.WebhookRateWindowOmit
 }
 
 /* Types for Logging */

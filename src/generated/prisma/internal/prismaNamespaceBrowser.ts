@@ -57,7 +57,10 @@ export const ModelName = {
   TransactionChange: 'TransactionChange',
   DomainTotal: 'DomainTotal',
   WebhookDelivery: 'WebhookDelivery',
-  WebhookMessage: 'WebhookMessage'
+  WebhookMessage: 'WebhookMessage',
+  PartnerUrlToken: 'PartnerUrlToken',
+  PartnerQueryMapping: 'PartnerQueryMapping',
+  WebhookRateWindow: 'WebhookRateWindow'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -83,7 +86,13 @@ export const PartnerScalarFieldEnum = {
   active: 'active',
   revenueShare: 'revenueShare',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  acceptHmacHex: 'acceptHmacHex',
+  acceptStandardWebhooks: 'acceptStandardWebhooks',
+  acceptUrlToken: 'acceptUrlToken',
+  allowedSourceIps: 'allowedSourceIps',
+  rateLimit: 'rateLimit',
+  rateLimitWindowSeconds: 'rateLimitWindowSeconds'
 } as const
 
 export type PartnerScalarFieldEnum = (typeof PartnerScalarFieldEnum)[keyof typeof PartnerScalarFieldEnum]
@@ -193,6 +202,41 @@ export const WebhookMessageScalarFieldEnum = {
 export type WebhookMessageScalarFieldEnum = (typeof WebhookMessageScalarFieldEnum)[keyof typeof WebhookMessageScalarFieldEnum]
 
 
+export const PartnerUrlTokenScalarFieldEnum = {
+  id: 'id',
+  partnerId: 'partnerId',
+  tokenSha256: 'tokenSha256',
+  createdAt: 'createdAt'
+} as const
+
+export type PartnerUrlTokenScalarFieldEnum = (typeof PartnerUrlTokenScalarFieldEnum)[keyof typeof PartnerUrlTokenScalarFieldEnum]
+
+
+export const PartnerQueryMappingScalarFieldEnum = {
+  partnerId: 'partnerId',
+  eventType: 'eventType',
+  transactionIdParam: 'transactionIdParam',
+  domainParam: 'domainParam',
+  amountParam: 'amountParam',
+  currencyParam: 'currencyParam',
+  statusParam: 'statusParam',
+  clickIdParam: 'clickIdParam',
+  statusValues: 'statusValues',
+  updatedAt: 'updatedAt'
+} as const
+
+export type PartnerQueryMappingScalarFieldEnum = (typeof PartnerQueryMappingScalarFieldEnum)[keyof typeof PartnerQueryMappingScalarFieldEnum]
+
+
+export const WebhookRateWindowScalarFieldEnum = {
+  partnerId: 'partnerId',
+  windowStart: 'windowStart',
+  requestCount: 'requestCount'
+} as const
+
+export type WebhookRateWindowScalarFieldEnum = (typeof WebhookRateWindowScalarFieldEnum)[keyof typeof WebhookRateWindowScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -207,6 +251,13 @@ export const NullableJsonNullValueInput = {
 } as const
 
 export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const QueryMode = {

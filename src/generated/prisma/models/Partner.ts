@@ -29,11 +29,15 @@ export type AggregatePartner = {
 export type PartnerAvgAggregateOutputType = {
   id: number | null
   revenueShare: runtime.Decimal | null
+  rateLimit: number | null
+  rateLimitWindowSeconds: number | null
 }
 
 export type PartnerSumAggregateOutputType = {
   id: number | null
   revenueShare: runtime.Decimal | null
+  rateLimit: number | null
+  rateLimitWindowSeconds: number | null
 }
 
 export type PartnerMinAggregateOutputType = {
@@ -44,6 +48,11 @@ export type PartnerMinAggregateOutputType = {
   revenueShare: runtime.Decimal | null
   createdAt: Date | null
   updatedAt: Date | null
+  acceptHmacHex: boolean | null
+  acceptStandardWebhooks: boolean | null
+  acceptUrlToken: boolean | null
+  rateLimit: number | null
+  rateLimitWindowSeconds: number | null
 }
 
 export type PartnerMaxAggregateOutputType = {
@@ -54,6 +63,11 @@ export type PartnerMaxAggregateOutputType = {
   revenueShare: runtime.Decimal | null
   createdAt: Date | null
   updatedAt: Date | null
+  acceptHmacHex: boolean | null
+  acceptStandardWebhooks: boolean | null
+  acceptUrlToken: boolean | null
+  rateLimit: number | null
+  rateLimitWindowSeconds: number | null
 }
 
 export type PartnerCountAggregateOutputType = {
@@ -64,6 +78,12 @@ export type PartnerCountAggregateOutputType = {
   revenueShare: number
   createdAt: number
   updatedAt: number
+  acceptHmacHex: number
+  acceptStandardWebhooks: number
+  acceptUrlToken: number
+  allowedSourceIps: number
+  rateLimit: number
+  rateLimitWindowSeconds: number
   _all: number
 }
 
@@ -71,11 +91,15 @@ export type PartnerCountAggregateOutputType = {
 export type PartnerAvgAggregateInputType = {
   id?: true
   revenueShare?: true
+  rateLimit?: true
+  rateLimitWindowSeconds?: true
 }
 
 export type PartnerSumAggregateInputType = {
   id?: true
   revenueShare?: true
+  rateLimit?: true
+  rateLimitWindowSeconds?: true
 }
 
 export type PartnerMinAggregateInputType = {
@@ -86,6 +110,11 @@ export type PartnerMinAggregateInputType = {
   revenueShare?: true
   createdAt?: true
   updatedAt?: true
+  acceptHmacHex?: true
+  acceptStandardWebhooks?: true
+  acceptUrlToken?: true
+  rateLimit?: true
+  rateLimitWindowSeconds?: true
 }
 
 export type PartnerMaxAggregateInputType = {
@@ -96,6 +125,11 @@ export type PartnerMaxAggregateInputType = {
   revenueShare?: true
   createdAt?: true
   updatedAt?: true
+  acceptHmacHex?: true
+  acceptStandardWebhooks?: true
+  acceptUrlToken?: true
+  rateLimit?: true
+  rateLimitWindowSeconds?: true
 }
 
 export type PartnerCountAggregateInputType = {
@@ -106,6 +140,12 @@ export type PartnerCountAggregateInputType = {
   revenueShare?: true
   createdAt?: true
   updatedAt?: true
+  acceptHmacHex?: true
+  acceptStandardWebhooks?: true
+  acceptUrlToken?: true
+  allowedSourceIps?: true
+  rateLimit?: true
+  rateLimitWindowSeconds?: true
   _all?: true
 }
 
@@ -203,6 +243,12 @@ export type PartnerGroupByOutputType = {
   revenueShare: runtime.Decimal
   createdAt: Date
   updatedAt: Date
+  acceptHmacHex: boolean
+  acceptStandardWebhooks: boolean
+  acceptUrlToken: boolean
+  allowedSourceIps: string[]
+  rateLimit: number | null
+  rateLimitWindowSeconds: number | null
   _count: PartnerCountAggregateOutputType | null
   _avg: PartnerAvgAggregateOutputType | null
   _sum: PartnerSumAggregateOutputType | null
@@ -236,8 +282,17 @@ export type PartnerWhereInput = {
   revenueShare?: Prisma.DecimalFilter<"Partner"> | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFilter<"Partner"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Partner"> | Date | string
+  acceptHmacHex?: Prisma.BoolFilter<"Partner"> | boolean
+  acceptStandardWebhooks?: Prisma.BoolFilter<"Partner"> | boolean
+  acceptUrlToken?: Prisma.BoolFilter<"Partner"> | boolean
+  allowedSourceIps?: Prisma.StringNullableListFilter<"Partner">
+  rateLimit?: Prisma.IntNullableFilter<"Partner"> | number | null
+  rateLimitWindowSeconds?: Prisma.IntNullableFilter<"Partner"> | number | null
   transactions?: Prisma.TransactionListRelationFilter
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
+  urlTokens?: Prisma.PartnerUrlTokenListRelationFilter
+  queryMapping?: Prisma.XOR<Prisma.PartnerQueryMappingNullableScalarRelationFilter, Prisma.PartnerQueryMappingWhereInput> | null
+  rateWindows?: Prisma.WebhookRateWindowListRelationFilter
 }
 
 export type PartnerOrderByWithRelationInput = {
@@ -248,8 +303,17 @@ export type PartnerOrderByWithRelationInput = {
   revenueShare?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  acceptHmacHex?: Prisma.SortOrder
+  acceptStandardWebhooks?: Prisma.SortOrder
+  acceptUrlToken?: Prisma.SortOrder
+  allowedSourceIps?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   transactions?: Prisma.TransactionOrderByRelationAggregateInput
   deliveries?: Prisma.WebhookDeliveryOrderByRelationAggregateInput
+  urlTokens?: Prisma.PartnerUrlTokenOrderByRelationAggregateInput
+  queryMapping?: Prisma.PartnerQueryMappingOrderByWithRelationInput
+  rateWindows?: Prisma.WebhookRateWindowOrderByRelationAggregateInput
 }
 
 export type PartnerWhereUniqueInput = Prisma.AtLeast<{
@@ -263,8 +327,17 @@ export type PartnerWhereUniqueInput = Prisma.AtLeast<{
   revenueShare?: Prisma.DecimalFilter<"Partner"> | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFilter<"Partner"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Partner"> | Date | string
+  acceptHmacHex?: Prisma.BoolFilter<"Partner"> | boolean
+  acceptStandardWebhooks?: Prisma.BoolFilter<"Partner"> | boolean
+  acceptUrlToken?: Prisma.BoolFilter<"Partner"> | boolean
+  allowedSourceIps?: Prisma.StringNullableListFilter<"Partner">
+  rateLimit?: Prisma.IntNullableFilter<"Partner"> | number | null
+  rateLimitWindowSeconds?: Prisma.IntNullableFilter<"Partner"> | number | null
   transactions?: Prisma.TransactionListRelationFilter
   deliveries?: Prisma.WebhookDeliveryListRelationFilter
+  urlTokens?: Prisma.PartnerUrlTokenListRelationFilter
+  queryMapping?: Prisma.XOR<Prisma.PartnerQueryMappingNullableScalarRelationFilter, Prisma.PartnerQueryMappingWhereInput> | null
+  rateWindows?: Prisma.WebhookRateWindowListRelationFilter
 }, "id" | "slug">
 
 export type PartnerOrderByWithAggregationInput = {
@@ -275,6 +348,12 @@ export type PartnerOrderByWithAggregationInput = {
   revenueShare?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  acceptHmacHex?: Prisma.SortOrder
+  acceptStandardWebhooks?: Prisma.SortOrder
+  acceptUrlToken?: Prisma.SortOrder
+  allowedSourceIps?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrderInput | Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.PartnerCountOrderByAggregateInput
   _avg?: Prisma.PartnerAvgOrderByAggregateInput
   _max?: Prisma.PartnerMaxOrderByAggregateInput
@@ -293,6 +372,12 @@ export type PartnerScalarWhereWithAggregatesInput = {
   revenueShare?: Prisma.DecimalWithAggregatesFilter<"Partner"> | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Partner"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Partner"> | Date | string
+  acceptHmacHex?: Prisma.BoolWithAggregatesFilter<"Partner"> | boolean
+  acceptStandardWebhooks?: Prisma.BoolWithAggregatesFilter<"Partner"> | boolean
+  acceptUrlToken?: Prisma.BoolWithAggregatesFilter<"Partner"> | boolean
+  allowedSourceIps?: Prisma.StringNullableListFilter<"Partner">
+  rateLimit?: Prisma.IntNullableWithAggregatesFilter<"Partner"> | number | null
+  rateLimitWindowSeconds?: Prisma.IntNullableWithAggregatesFilter<"Partner"> | number | null
 }
 
 export type PartnerCreateInput = {
@@ -302,8 +387,17 @@ export type PartnerCreateInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   transactions?: Prisma.TransactionCreateNestedManyWithoutPartnerInput
   deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerUncheckedCreateInput = {
@@ -314,8 +408,17 @@ export type PartnerUncheckedCreateInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   transactions?: Prisma.TransactionUncheckedCreateNestedManyWithoutPartnerInput
   deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerUpdateInput = {
@@ -325,8 +428,17 @@ export type PartnerUpdateInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   transactions?: Prisma.TransactionUpdateManyWithoutPartnerNestedInput
   deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUpdateManyWithoutPartnerNestedInput
 }
 
 export type PartnerUncheckedUpdateInput = {
@@ -337,8 +449,17 @@ export type PartnerUncheckedUpdateInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   transactions?: Prisma.TransactionUncheckedUpdateManyWithoutPartnerNestedInput
   deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedUpdateManyWithoutPartnerNestedInput
 }
 
 export type PartnerCreateManyInput = {
@@ -349,6 +470,12 @@ export type PartnerCreateManyInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
 }
 
 export type PartnerUpdateManyMutationInput = {
@@ -358,6 +485,12 @@ export type PartnerUpdateManyMutationInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type PartnerUncheckedUpdateManyInput = {
@@ -368,6 +501,20 @@ export type PartnerUncheckedUpdateManyInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type StringNullableListFilter<$PrismaModel = never> = {
+  equals?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
+  has?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
+  hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  isEmpty?: boolean
 }
 
 export type PartnerCountOrderByAggregateInput = {
@@ -378,11 +525,19 @@ export type PartnerCountOrderByAggregateInput = {
   revenueShare?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  acceptHmacHex?: Prisma.SortOrder
+  acceptStandardWebhooks?: Prisma.SortOrder
+  acceptUrlToken?: Prisma.SortOrder
+  allowedSourceIps?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrder
 }
 
 export type PartnerAvgOrderByAggregateInput = {
   id?: Prisma.SortOrder
   revenueShare?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrder
 }
 
 export type PartnerMaxOrderByAggregateInput = {
@@ -393,6 +548,11 @@ export type PartnerMaxOrderByAggregateInput = {
   revenueShare?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  acceptHmacHex?: Prisma.SortOrder
+  acceptStandardWebhooks?: Prisma.SortOrder
+  acceptUrlToken?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrder
 }
 
 export type PartnerMinOrderByAggregateInput = {
@@ -403,11 +563,18 @@ export type PartnerMinOrderByAggregateInput = {
   revenueShare?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  acceptHmacHex?: Prisma.SortOrder
+  acceptStandardWebhooks?: Prisma.SortOrder
+  acceptUrlToken?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrder
 }
 
 export type PartnerSumOrderByAggregateInput = {
   id?: Prisma.SortOrder
   revenueShare?: Prisma.SortOrder
+  rateLimit?: Prisma.SortOrder
+  rateLimitWindowSeconds?: Prisma.SortOrder
 }
 
 export type PartnerScalarRelationFilter = {
@@ -418,6 +585,10 @@ export type PartnerScalarRelationFilter = {
 export type PartnerNullableScalarRelationFilter = {
   is?: Prisma.PartnerWhereInput | null
   isNot?: Prisma.PartnerWhereInput | null
+}
+
+export type PartnerCreateallowedSourceIpsInput = {
+  set: string[]
 }
 
 export type StringFieldUpdateOperationsInput = {
@@ -438,6 +609,19 @@ export type DecimalFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type PartnerUpdateallowedSourceIpsInput = {
+  set?: string[]
+  push?: string | string[]
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type IntFieldUpdateOperationsInput = {
@@ -478,6 +662,48 @@ export type PartnerUpdateOneWithoutDeliveriesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.PartnerUpdateToOneWithWhereWithoutDeliveriesInput, Prisma.PartnerUpdateWithoutDeliveriesInput>, Prisma.PartnerUncheckedUpdateWithoutDeliveriesInput>
 }
 
+export type PartnerCreateNestedOneWithoutUrlTokensInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutUrlTokensInput, Prisma.PartnerUncheckedCreateWithoutUrlTokensInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutUrlTokensInput
+  connect?: Prisma.PartnerWhereUniqueInput
+}
+
+export type PartnerUpdateOneRequiredWithoutUrlTokensNestedInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutUrlTokensInput, Prisma.PartnerUncheckedCreateWithoutUrlTokensInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutUrlTokensInput
+  upsert?: Prisma.PartnerUpsertWithoutUrlTokensInput
+  connect?: Prisma.PartnerWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.PartnerUpdateToOneWithWhereWithoutUrlTokensInput, Prisma.PartnerUpdateWithoutUrlTokensInput>, Prisma.PartnerUncheckedUpdateWithoutUrlTokensInput>
+}
+
+export type PartnerCreateNestedOneWithoutQueryMappingInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutQueryMappingInput, Prisma.PartnerUncheckedCreateWithoutQueryMappingInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutQueryMappingInput
+  connect?: Prisma.PartnerWhereUniqueInput
+}
+
+export type PartnerUpdateOneRequiredWithoutQueryMappingNestedInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutQueryMappingInput, Prisma.PartnerUncheckedCreateWithoutQueryMappingInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutQueryMappingInput
+  upsert?: Prisma.PartnerUpsertWithoutQueryMappingInput
+  connect?: Prisma.PartnerWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.PartnerUpdateToOneWithWhereWithoutQueryMappingInput, Prisma.PartnerUpdateWithoutQueryMappingInput>, Prisma.PartnerUncheckedUpdateWithoutQueryMappingInput>
+}
+
+export type PartnerCreateNestedOneWithoutRateWindowsInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutRateWindowsInput, Prisma.PartnerUncheckedCreateWithoutRateWindowsInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutRateWindowsInput
+  connect?: Prisma.PartnerWhereUniqueInput
+}
+
+export type PartnerUpdateOneRequiredWithoutRateWindowsNestedInput = {
+  create?: Prisma.XOR<Prisma.PartnerCreateWithoutRateWindowsInput, Prisma.PartnerUncheckedCreateWithoutRateWindowsInput>
+  connectOrCreate?: Prisma.PartnerCreateOrConnectWithoutRateWindowsInput
+  upsert?: Prisma.PartnerUpsertWithoutRateWindowsInput
+  connect?: Prisma.PartnerWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.PartnerUpdateToOneWithWhereWithoutRateWindowsInput, Prisma.PartnerUpdateWithoutRateWindowsInput>, Prisma.PartnerUncheckedUpdateWithoutRateWindowsInput>
+}
+
 export type PartnerCreateWithoutTransactionsInput = {
   slug: string
   name: string
@@ -485,7 +711,16 @@ export type PartnerCreateWithoutTransactionsInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerUncheckedCreateWithoutTransactionsInput = {
@@ -496,7 +731,16 @@ export type PartnerUncheckedCreateWithoutTransactionsInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerCreateOrConnectWithoutTransactionsInput = {
@@ -522,7 +766,16 @@ export type PartnerUpdateWithoutTransactionsInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUpdateManyWithoutPartnerNestedInput
 }
 
 export type PartnerUncheckedUpdateWithoutTransactionsInput = {
@@ -533,7 +786,16 @@ export type PartnerUncheckedUpdateWithoutTransactionsInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedUpdateManyWithoutPartnerNestedInput
 }
 
 export type PartnerCreateWithoutDeliveriesInput = {
@@ -543,7 +805,16 @@ export type PartnerCreateWithoutDeliveriesInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   transactions?: Prisma.TransactionCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerUncheckedCreateWithoutDeliveriesInput = {
@@ -554,7 +825,16 @@ export type PartnerUncheckedCreateWithoutDeliveriesInput = {
   revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Date | string
   updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
   transactions?: Prisma.TransactionUncheckedCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedCreateNestedManyWithoutPartnerInput
 }
 
 export type PartnerCreateOrConnectWithoutDeliveriesInput = {
@@ -580,7 +860,16 @@ export type PartnerUpdateWithoutDeliveriesInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   transactions?: Prisma.TransactionUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUpdateManyWithoutPartnerNestedInput
 }
 
 export type PartnerUncheckedUpdateWithoutDeliveriesInput = {
@@ -591,7 +880,298 @@ export type PartnerUncheckedUpdateWithoutDeliveriesInput = {
   revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   transactions?: Prisma.TransactionUncheckedUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedUpdateManyWithoutPartnerNestedInput
+}
+
+export type PartnerCreateWithoutUrlTokensInput = {
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowCreateNestedManyWithoutPartnerInput
+}
+
+export type PartnerUncheckedCreateWithoutUrlTokensInput = {
+  id?: number
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionUncheckedCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedCreateNestedOneWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedCreateNestedManyWithoutPartnerInput
+}
+
+export type PartnerCreateOrConnectWithoutUrlTokensInput = {
+  where: Prisma.PartnerWhereUniqueInput
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutUrlTokensInput, Prisma.PartnerUncheckedCreateWithoutUrlTokensInput>
+}
+
+export type PartnerUpsertWithoutUrlTokensInput = {
+  update: Prisma.XOR<Prisma.PartnerUpdateWithoutUrlTokensInput, Prisma.PartnerUncheckedUpdateWithoutUrlTokensInput>
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutUrlTokensInput, Prisma.PartnerUncheckedCreateWithoutUrlTokensInput>
+  where?: Prisma.PartnerWhereInput
+}
+
+export type PartnerUpdateToOneWithWhereWithoutUrlTokensInput = {
+  where?: Prisma.PartnerWhereInput
+  data: Prisma.XOR<Prisma.PartnerUpdateWithoutUrlTokensInput, Prisma.PartnerUncheckedUpdateWithoutUrlTokensInput>
+}
+
+export type PartnerUpdateWithoutUrlTokensInput = {
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUpdateManyWithoutPartnerNestedInput
+}
+
+export type PartnerUncheckedUpdateWithoutUrlTokensInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUncheckedUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedUpdateOneWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedUpdateManyWithoutPartnerNestedInput
+}
+
+export type PartnerCreateWithoutQueryMappingInput = {
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenCreateNestedManyWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowCreateNestedManyWithoutPartnerInput
+}
+
+export type PartnerUncheckedCreateWithoutQueryMappingInput = {
+  id?: number
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionUncheckedCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedCreateNestedManyWithoutPartnerInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedCreateNestedManyWithoutPartnerInput
+}
+
+export type PartnerCreateOrConnectWithoutQueryMappingInput = {
+  where: Prisma.PartnerWhereUniqueInput
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutQueryMappingInput, Prisma.PartnerUncheckedCreateWithoutQueryMappingInput>
+}
+
+export type PartnerUpsertWithoutQueryMappingInput = {
+  update: Prisma.XOR<Prisma.PartnerUpdateWithoutQueryMappingInput, Prisma.PartnerUncheckedUpdateWithoutQueryMappingInput>
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutQueryMappingInput, Prisma.PartnerUncheckedCreateWithoutQueryMappingInput>
+  where?: Prisma.PartnerWhereInput
+}
+
+export type PartnerUpdateToOneWithWhereWithoutQueryMappingInput = {
+  where?: Prisma.PartnerWhereInput
+  data: Prisma.XOR<Prisma.PartnerUpdateWithoutQueryMappingInput, Prisma.PartnerUncheckedUpdateWithoutQueryMappingInput>
+}
+
+export type PartnerUpdateWithoutQueryMappingInput = {
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUpdateManyWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUpdateManyWithoutPartnerNestedInput
+}
+
+export type PartnerUncheckedUpdateWithoutQueryMappingInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUncheckedUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedUpdateManyWithoutPartnerNestedInput
+  rateWindows?: Prisma.WebhookRateWindowUncheckedUpdateManyWithoutPartnerNestedInput
+}
+
+export type PartnerCreateWithoutRateWindowsInput = {
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingCreateNestedOneWithoutPartnerInput
+}
+
+export type PartnerUncheckedCreateWithoutRateWindowsInput = {
+  id?: number
+  slug: string
+  name: string
+  active?: boolean
+  revenueShare?: runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: Prisma.PartnerCreateallowedSourceIpsInput | string[]
+  rateLimit?: number | null
+  rateLimitWindowSeconds?: number | null
+  transactions?: Prisma.TransactionUncheckedCreateNestedManyWithoutPartnerInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedCreateNestedManyWithoutPartnerInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedCreateNestedManyWithoutPartnerInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedCreateNestedOneWithoutPartnerInput
+}
+
+export type PartnerCreateOrConnectWithoutRateWindowsInput = {
+  where: Prisma.PartnerWhereUniqueInput
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutRateWindowsInput, Prisma.PartnerUncheckedCreateWithoutRateWindowsInput>
+}
+
+export type PartnerUpsertWithoutRateWindowsInput = {
+  update: Prisma.XOR<Prisma.PartnerUpdateWithoutRateWindowsInput, Prisma.PartnerUncheckedUpdateWithoutRateWindowsInput>
+  create: Prisma.XOR<Prisma.PartnerCreateWithoutRateWindowsInput, Prisma.PartnerUncheckedCreateWithoutRateWindowsInput>
+  where?: Prisma.PartnerWhereInput
+}
+
+export type PartnerUpdateToOneWithWhereWithoutRateWindowsInput = {
+  where?: Prisma.PartnerWhereInput
+  data: Prisma.XOR<Prisma.PartnerUpdateWithoutRateWindowsInput, Prisma.PartnerUncheckedUpdateWithoutRateWindowsInput>
+}
+
+export type PartnerUpdateWithoutRateWindowsInput = {
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUpdateOneWithoutPartnerNestedInput
+}
+
+export type PartnerUncheckedUpdateWithoutRateWindowsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  active?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  revenueShare?: Prisma.DecimalFieldUpdateOperationsInput | runtime.Decimal | runtime.DecimalJsLike | number | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  acceptHmacHex?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptStandardWebhooks?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  acceptUrlToken?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  allowedSourceIps?: Prisma.PartnerUpdateallowedSourceIpsInput | string[]
+  rateLimit?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  rateLimitWindowSeconds?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  transactions?: Prisma.TransactionUncheckedUpdateManyWithoutPartnerNestedInput
+  deliveries?: Prisma.WebhookDeliveryUncheckedUpdateManyWithoutPartnerNestedInput
+  urlTokens?: Prisma.PartnerUrlTokenUncheckedUpdateManyWithoutPartnerNestedInput
+  queryMapping?: Prisma.PartnerQueryMappingUncheckedUpdateOneWithoutPartnerNestedInput
 }
 
 
@@ -602,11 +1182,15 @@ export type PartnerUncheckedUpdateWithoutDeliveriesInput = {
 export type PartnerCountOutputType = {
   transactions: number
   deliveries: number
+  urlTokens: number
+  rateWindows: number
 }
 
 export type PartnerCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   transactions?: boolean | PartnerCountOutputTypeCountTransactionsArgs
   deliveries?: boolean | PartnerCountOutputTypeCountDeliveriesArgs
+  urlTokens?: boolean | PartnerCountOutputTypeCountUrlTokensArgs
+  rateWindows?: boolean | PartnerCountOutputTypeCountRateWindowsArgs
 }
 
 /**
@@ -633,6 +1217,20 @@ export type PartnerCountOutputTypeCountDeliveriesArgs<ExtArgs extends runtime.Ty
   where?: Prisma.WebhookDeliveryWhereInput
 }
 
+/**
+ * PartnerCountOutputType without action
+ */
+export type PartnerCountOutputTypeCountUrlTokensArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PartnerUrlTokenWhereInput
+}
+
+/**
+ * PartnerCountOutputType without action
+ */
+export type PartnerCountOutputTypeCountRateWindowsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WebhookRateWindowWhereInput
+}
+
 
 export type PartnerSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -642,8 +1240,17 @@ export type PartnerSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   revenueShare?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: boolean
+  rateLimit?: boolean
+  rateLimitWindowSeconds?: boolean
   transactions?: boolean | Prisma.Partner$transactionsArgs<ExtArgs>
   deliveries?: boolean | Prisma.Partner$deliveriesArgs<ExtArgs>
+  urlTokens?: boolean | Prisma.Partner$urlTokensArgs<ExtArgs>
+  queryMapping?: boolean | Prisma.Partner$queryMappingArgs<ExtArgs>
+  rateWindows?: boolean | Prisma.Partner$rateWindowsArgs<ExtArgs>
   _count?: boolean | Prisma.PartnerCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["partner"]>
 
@@ -655,6 +1262,12 @@ export type PartnerSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   revenueShare?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: boolean
+  rateLimit?: boolean
+  rateLimitWindowSeconds?: boolean
 }, ExtArgs["result"]["partner"]>
 
 export type PartnerSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -665,6 +1278,12 @@ export type PartnerSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   revenueShare?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: boolean
+  rateLimit?: boolean
+  rateLimitWindowSeconds?: boolean
 }, ExtArgs["result"]["partner"]>
 
 export type PartnerSelectScalar = {
@@ -675,12 +1294,21 @@ export type PartnerSelectScalar = {
   revenueShare?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  acceptHmacHex?: boolean
+  acceptStandardWebhooks?: boolean
+  acceptUrlToken?: boolean
+  allowedSourceIps?: boolean
+  rateLimit?: boolean
+  rateLimitWindowSeconds?: boolean
 }
 
-export type PartnerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "active" | "revenueShare" | "createdAt" | "updatedAt", ExtArgs["result"]["partner"]>
+export type PartnerOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "active" | "revenueShare" | "createdAt" | "updatedAt" | "acceptHmacHex" | "acceptStandardWebhooks" | "acceptUrlToken" | "allowedSourceIps" | "rateLimit" | "rateLimitWindowSeconds", ExtArgs["result"]["partner"]>
 export type PartnerInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   transactions?: boolean | Prisma.Partner$transactionsArgs<ExtArgs>
   deliveries?: boolean | Prisma.Partner$deliveriesArgs<ExtArgs>
+  urlTokens?: boolean | Prisma.Partner$urlTokensArgs<ExtArgs>
+  queryMapping?: boolean | Prisma.Partner$queryMappingArgs<ExtArgs>
+  rateWindows?: boolean | Prisma.Partner$rateWindowsArgs<ExtArgs>
   _count?: boolean | Prisma.PartnerCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type PartnerIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -691,6 +1319,9 @@ export type $PartnerPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
   objects: {
     transactions: Prisma.$TransactionPayload<ExtArgs>[]
     deliveries: Prisma.$WebhookDeliveryPayload<ExtArgs>[]
+    urlTokens: Prisma.$PartnerUrlTokenPayload<ExtArgs>[]
+    queryMapping: Prisma.$PartnerQueryMappingPayload<ExtArgs> | null
+    rateWindows: Prisma.$WebhookRateWindowPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
@@ -703,6 +1334,22 @@ export type $PartnerPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     revenueShare: runtime.Decimal
     createdAt: Date
     updatedAt: Date
+    /**
+     * Authentication schemes the partner's postbacks may use; a request is
+     * checked with the scheme whose credentials it carries.
+     */
+    acceptHmacHex: boolean
+    acceptStandardWebhooks: boolean
+    acceptUrlToken: boolean
+    /**
+     * IP addresses or CIDR ranges postbacks may come from; empty means any.
+     */
+    allowedSourceIps: string[]
+    /**
+     * Postbacks per window; null means the server default.
+     */
+    rateLimit: number | null
+    rateLimitWindowSeconds: number | null
   }, ExtArgs["result"]["partner"]>
   composites: {}
 }
@@ -1099,6 +1746,9 @@ export interface Prisma__PartnerClient<T, Null = never, ExtArgs extends runtime.
   readonly [Symbol.toStringTag]: "PrismaPromise"
   transactions<T extends Prisma.Partner$transactionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Partner$transactionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TransactionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   deliveries<T extends Prisma.Partner$deliveriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Partner$deliveriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookDeliveryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  urlTokens<T extends Prisma.Partner$urlTokensArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Partner$urlTokensArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PartnerUrlTokenPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  queryMapping<T extends Prisma.Partner$queryMappingArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Partner$queryMappingArgs<ExtArgs>>): Prisma.Prisma__PartnerQueryMappingClient<runtime.Types.Result.GetResult<Prisma.$PartnerQueryMappingPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  rateWindows<T extends Prisma.Partner$rateWindowsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Partner$rateWindowsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WebhookRateWindowPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1135,6 +1785,12 @@ export interface PartnerFieldRefs {
   readonly revenueShare: Prisma.FieldRef<"Partner", 'Decimal'>
   readonly createdAt: Prisma.FieldRef<"Partner", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Partner", 'DateTime'>
+  readonly acceptHmacHex: Prisma.FieldRef<"Partner", 'Boolean'>
+  readonly acceptStandardWebhooks: Prisma.FieldRef<"Partner", 'Boolean'>
+  readonly acceptUrlToken: Prisma.FieldRef<"Partner", 'Boolean'>
+  readonly allowedSourceIps: Prisma.FieldRef<"Partner", 'String[]'>
+  readonly rateLimit: Prisma.FieldRef<"Partner", 'Int'>
+  readonly rateLimitWindowSeconds: Prisma.FieldRef<"Partner", 'Int'>
 }
     
 
@@ -1573,6 +2229,73 @@ export type Partner$deliveriesArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   distinct?: Prisma.WebhookDeliveryScalarFieldEnum | Prisma.WebhookDeliveryScalarFieldEnum[]
+}
+
+/**
+ * Partner.urlTokens
+ */
+export type Partner$urlTokensArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PartnerUrlToken
+   */
+  select?: Prisma.PartnerUrlTokenSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PartnerUrlToken
+   */
+  omit?: Prisma.PartnerUrlTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PartnerUrlTokenInclude<ExtArgs> | null
+  where?: Prisma.PartnerUrlTokenWhereInput
+  orderBy?: Prisma.PartnerUrlTokenOrderByWithRelationInput | Prisma.PartnerUrlTokenOrderByWithRelationInput[]
+  cursor?: Prisma.PartnerUrlTokenWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PartnerUrlTokenScalarFieldEnum | Prisma.PartnerUrlTokenScalarFieldEnum[]
+}
+
+/**
+ * Partner.queryMapping
+ */
+export type Partner$queryMappingArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PartnerQueryMapping
+   */
+  select?: Prisma.PartnerQueryMappingSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PartnerQueryMapping
+   */
+  omit?: Prisma.PartnerQueryMappingOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PartnerQueryMappingInclude<ExtArgs> | null
+  where?: Prisma.PartnerQueryMappingWhereInput
+}
+
+/**
+ * Partner.rateWindows
+ */
+export type Partner$rateWindowsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WebhookRateWindow
+   */
+  select?: Prisma.WebhookRateWindowSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WebhookRateWindow
+   */
+  omit?: Prisma.WebhookRateWindowOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WebhookRateWindowInclude<ExtArgs> | null
+  where?: Prisma.WebhookRateWindowWhereInput
+  orderBy?: Prisma.WebhookRateWindowOrderByWithRelationInput | Prisma.WebhookRateWindowOrderByWithRelationInput[]
+  cursor?: Prisma.WebhookRateWindowWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WebhookRateWindowScalarFieldEnum | Prisma.WebhookRateWindowScalarFieldEnum[]
 }
 
 /**

@@ -949,14 +949,6 @@ export type TransactionUpdateManyWithoutAttributedToNestedInput = {
   deleteMany?: Prisma.TransactionScalarWhereInput | Prisma.TransactionScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type TransactionUncheckedUpdateManyWithoutAttributedToNestedInput = {
   create?: Prisma.XOR<Prisma.TransactionCreateWithoutAttributedToInput, Prisma.TransactionUncheckedCreateWithoutAttributedToInput> | Prisma.TransactionCreateWithoutAttributedToInput[] | Prisma.TransactionUncheckedCreateWithoutAttributedToInput[]
   connectOrCreate?: Prisma.TransactionCreateOrConnectWithoutAttributedToInput | Prisma.TransactionCreateOrConnectWithoutAttributedToInput[]
