@@ -10,9 +10,19 @@ import type { SqlSession } from './migrate.js';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
 
+/** Connections of the PostgreSQL pool, as pg.Pool counts them. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
+  /** Returns the pool's connection counts; undefined for PGlite, which has one in-process connection. */
+  poolStats(): PoolStats | undefined;
   /** Opens a raw SQL session for migrations and checks; release it after use. */
   sqlSession(): Promise<SqlSession & { release(): Promise<void> }>;
   close(): Promise<void>;
@@ -22,13 +32,17 @@ export interface Database {
  * Opens the database the configuration names: a PostgreSQL server when
  * DATABASE_URL is set, else the embedded PGlite database in DATA_DIR.
  */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize);
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'> & Partial<Pick<Config, 'databaseConnectTimeoutMs'>>,
+): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize, config.databaseConnectTimeoutMs ?? 5000);
   return openPGlite(config.dataDir);
 }
 
-async function openPostgres(connectionString: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+async function openPostgres(connectionString: string, poolSize: number, connectTimeoutMs: number): Promise<Database> {
+  // Without a connect timeout, a request waits as long as the operating
+  // system keeps trying to reach an unresponsive database host.
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its connection emits 'error'; without a
   // listener that would end the process. The next query reconnects.
   pool.on('error', () => {});
@@ -37,6 +51,7 @@ async function openPostgres(connectionString: string, poolSize: number): Promise
   return {
     kind: 'postgresql',
     prisma,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async sqlSession() {
       const client = await pool.connect();
       return {
@@ -73,6 +88,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    poolStats: () => undefined,
     async sqlSession() {
       return {
         shared: false,

@@ -4,13 +4,15 @@ import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
 import type { Db } from '../ledger/database.js';
+import type { Metrics } from '../metrics.js';
 import { roleForRequest } from './auth.js';
 import type { GraphQLContext } from './builder.js';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
+import { useGraphQLMetrics } from './metrics-plugin.js';
 import { schema } from './schema.js';
 
 /** Creates the GraphQL handler; errors other than typed results are masked. */
-export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
+export function createGraphQLHandler(config: Config, db: Db, logger: Logger, metrics: Metrics) {
   const log = logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -20,6 +22,7 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
     // stack trace reaches a client.
     maskedErrors: { isDev: false },
     batching: false,
+    plugins: [useGraphQLMetrics(metrics)],
     // TODO: limit query depth, aliases and cost, and add CSRF prevention for browsers.
     // The bundled GraphiQL page, so it works without access to a CDN.
     renderGraphiQL,

@@ -6,6 +6,7 @@ import { webhookSecretsFor, type Config } from '../config.js';
 import type { Db } from '../ledger/database.js';
 import { logRejectedDelivery } from '../ledger/deliveries.js';
 import { findActivePartner } from '../ledger/partners.js';
+import type { Metrics } from '../metrics.js';
 import { recordEvent, type LedgerEvent } from '../ledger/record-event.js';
 import { parseJsonObject, type JsonObject } from './json-body.js';
 import { problemResponse, toProblem, WebhookError } from './problem.js';
@@ -16,6 +17,7 @@ export interface PostbackDependencies {
   config: Config;
   db: Db;
   now: () => Date;
+  metrics: Pick<Metrics, 'postbacks'>;
 }
 
 export interface PostbackFormat {
@@ -42,6 +44,8 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
   const { request, partnerSlug, requestId, log } = input;
   let bodySha256: string | null = null;
   let webhookId: string | undefined;
+  // The metrics label: only slugs of known partners, so a caller cannot add time series.
+  let knownPartner = 'unknown';
 
   try {
     const body = await readRawBody(request, deps.config.webhookBodyLimitBytes);
@@ -49,6 +53,7 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     checkContentType(request.headers.get('content-type'));
 
     const partner = await findActivePartner(deps.db, partnerSlug);
+    knownPartner = partner.slug;
     const secrets = webhookSecretsFor(deps.config, partner.slug);
     if (secrets.length === 0) {
       const variable = `YIELD_WEBHOOK_SECRET_${partner.slug.toUpperCase().replaceAll('-', '_')}`;
@@ -79,6 +84,7 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     );
 
     log.info({ partner: partner.slug, transactionId: outcome.transactionId, result: outcome.result }, 'postback recorded');
+    deps.metrics.postbacks.inc({ partner: partner.slug, route: format.route, outcome: outcome.result, status: '200' });
     return Response.json({
       success: true,
       transaction_id: outcome.transactionId,
@@ -87,8 +93,15 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     });
   } catch (error) {
     const problem = toProblem(error);
-    if (problem.internal) log.error({ err: error, partner: partnerSlug }, 'postback failed');
-    else log.warn({ partner: partnerSlug, route: format.route, status: problem.status, reason: problem.detail }, 'postback rejected');
+    const partnerLabel = partnerSlug.slice(0, 64);
+    if (problem.internal) log.error({ err: error, partner: partnerLabel, route: format.route, status: problem.status }, 'postback failed');
+    else log.warn({ partner: partnerLabel, route: format.route, status: problem.status, reason: problem.detail }, 'postback rejected');
+    deps.metrics.postbacks.inc({
+      partner: knownPartner,
+      route: format.route,
+      outcome: problem.internal ? 'failed' : 'rejected',
+      status: String(problem.status),
+    });
 
     try {
       await logRejectedDelivery(deps.db, {
