@@ -1,4 +1,4 @@
-/** Counts the requests being handled, so shutdown can wait until the last one has answered. */
+/** Counts the requests being handled, so shutdown can wait until the last response is sent. */
 export class InFlightRequests {
   #count = 0;
   #waiters: Array<() => void> = [];

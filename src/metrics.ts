@@ -12,7 +12,7 @@ export interface Metrics {
   graphqlErrors: Counter<'code'>;
 }
 
-/** Creates the metrics; the database pool gauges read the pool at each scrape. */
+/** Creates the metrics. The database pool gauges read the pool at each scrape. */
 export function createMetrics(database: Pick<Database, 'kind' | 'poolStats'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -24,7 +24,7 @@ export interface AppDependencies {
   metrics: Metrics;
   /** Counts open requests so shutdown can wait for them. */
   inFlight?: InFlightRequests;
-  /** Returns true once shutdown has begun; /readyz then answers 503 so load balancers stop sending. */
+  /** Returns true once shutdown has begun; from then on /readyz returns 503 so load balancers stop sending. */
   isShuttingDown?: () => boolean;
   /** The clock for signature timestamps; tests move it. */
   now?: () => Date;
@@ -75,13 +75,15 @@ export function createApp(dependencies: AppDependencies): Hono<Env> {
     }
     c.res.headers.set('x-request-id', requestId);
 
-    // After next() the route index points at the handler that answered; '*' or '/*' means only this middleware matched.
+    // After next() the route index points at the handler that sent the response. The
+    // pattern '*' or '/*' means that only this middleware matched.
     const matched = routePath(c);
     const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
     const status = c.res.status;
     const seconds = (performance.now() - started) / 1000;
     metrics.httpRequestDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
-    const level = PROBE_PATHS.has(c.req.path) ? 'debug' : status >= 500 ? 'warn' : 'info';
+    let level: 'debug' | 'info' | 'warn' = status >= 500 ? 'warn' : 'info';
+    if (PROBE_PATHS.has(c.req.path)) level = 'debug';
     log[level]({ method: c.req.method, path: c.req.path.slice(0, 200), status, durationMs: Math.round(seconds * 1000) }, 'request completed');
   });
 
