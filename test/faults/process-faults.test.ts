@@ -139,6 +139,13 @@ describe('server process faults', () => {
 
   it('finishes open requests on SIGTERM', async () => {
     const { env, server } = await startSeeded();
+    const forged = 'ff'.repeat(32);
+    const rejected = await fetch(`${server.url}/yield-webhooks/crash`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-signature': forged },
+      body: '{"event_type":"sale"}',
+    });
+    expect(rejected.status).toBe(401);
     const load = startLoad(server.url);
     await waitUntil(() => load.acknowledged() >= 100);
 
@@ -150,6 +157,14 @@ describe('server process faults', () => {
     const messages = server.logLines.map((line) => line.msg);
     expect(messages).toContain('server stopped');
     expect(messages).not.toContain('shutdown timeout passed; closing the connections of unfinished requests');
+
+    expect(server.logLines.find((line) => line.msg === 'postback rejected')).toMatchObject({ partner: 'crash', route: '/yield-webhooks/{partnerSlug}', status: 401 });
+    const accessLine = server.logLines.find((line) => line.msg === 'request completed' && line.path === '/yield-webhooks/crash' && line.status === 200);
+    expect(accessLine).toMatchObject({ method: 'POST', durationMs: expect.any(Number), requestId: expect.any(String) });
+    const logText = JSON.stringify(server.logLines);
+    expect(logText).not.toContain(SECRET);
+    expect(logText).not.toContain(ADMIN_KEY);
+    expect(logText).not.toContain(forged);
 
     const restarted = await start(env);
     await checkEveryAcknowledgedPostbackKept(restarted.url, load.answers);
