@@ -53,7 +53,13 @@ async function main(): Promise<void> {
   }
 
   const server = await startServer(config, logger);
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second stop signal; exiting without waiting for open requests');
+      process.exit(1);
+    }
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),
@@ -63,8 +69,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -15,6 +15,13 @@ const apiKey = (name: string) =>
     message: `${name} must be at least 16 characters long; generate one with \`openssl rand -hex 32\``,
   });
 
+const milliseconds = (name: string, min: number, fallback: number) =>
+  z.coerce
+    .number({ message: `${name} must be a whole number of milliseconds` })
+    .int(`${name} must be a whole number of milliseconds`)
+    .min(min, `${name} must be at least ${min} milliseconds`)
+    .default(fallback);
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: 'PORT must be a number' })
@@ -63,8 +70,18 @@ const envSchema = z.object({
     return ranges as string[];
   }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds('DATABASE_CONNECT_TIMEOUT_MS', 100, 5000),
+  HTTP_HEADERS_TIMEOUT_MS: milliseconds('HTTP_HEADERS_TIMEOUT_MS', 100, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: milliseconds('HTTP_REQUEST_TIMEOUT_MS', 100, 30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: milliseconds('HTTP_KEEP_ALIVE_TIMEOUT_MS', 100, 5000),
+  SHUTDOWN_TIMEOUT_MS: milliseconds('SHUTDOWN_TIMEOUT_MS', 0, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+})
+  // Node's HTTP server rejects a headers timeout longer than the request timeout.
+  .refine((values) => values.HTTP_HEADERS_TIMEOUT_MS <= values.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS; raise the request timeout or lower the headers timeout',
+  });
 
 export interface Config {
   port: number;
@@ -85,6 +102,16 @@ export interface Config {
   databasePoolSize: number;
   /** Server processes for `serve`; more than one needs DATABASE_URL. */
   workers: number;
+  /** How long opening a PostgreSQL connection may take before the request fails with 503. */
+  databaseConnectTimeoutMs: number;
+  /** Time a client has to send the request headers. */
+  httpHeadersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included. */
+  httpRequestTimeoutMs: number;
+  /** Time an idle keep-alive connection stays open. */
+  httpKeepAliveTimeoutMs: number;
+  /** Time the server waits for open requests after SIGTERM before it closes their connections. */
+  shutdownTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Signing secrets per partner slug. The key '' maps to the fallback list. */
   webhookSecrets: ReadonlyMap<string, readonly string[]>;
@@ -128,6 +155,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookTrustedProxies: values.WEBHOOK_TRUSTED_PROXIES,
     databasePoolSize: values.DATABASE_POOL_SIZE,
     workers: values.WORKERS,
+    databaseConnectTimeoutMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+    httpHeadersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS,
+    httpKeepAliveTimeoutMs: values.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     logLevel: values.LOG_LEVEL,
     webhookSecrets: readWebhookSecrets(env),
   };

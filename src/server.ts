@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
 
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { pendingMigrations } from './db/migrate.js';
 import { createGraphQLHandler } from './graphql/yoga.js';
+import { InFlightRequests } from './in-flight-requests.js';
+import type { Metrics } from './metrics.js';
 import { handleBatchImportRoute, handleConfirmRoute } from './webhooks/admin-routes.js';
 import { parseAwinPostback } from './webhooks/awin-postback.js';
 import { parseAwinPushForm, parseAwinTransactionPush } from './webhooks/awin-transaction-push.js';
@@ -21,9 +24,17 @@ export interface AppDependencies {
   config: Config;
   database: Database;
   logger: Logger;
+  metrics: Metrics;
+  /** Counts open requests so shutdown can wait for them. */
+  inFlight?: InFlightRequests;
+  /** Returns true once shutdown has begun; from then on /readyz returns 503 so load balancers stop sending. */
+  isShuttingDown?: () => boolean;
   /** The clock for signature timestamps; tests move it. */
   now?: () => Date;
 }
+
+// Probes and scrapes arrive every few seconds; their access log lines are debug level.
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 type Env = { Variables: { requestId: string; log: Logger } };
 
@@ -63,24 +74,49 @@ const QUERY_FORMAT: PostbackFormat = {
 };
 
 /** Builds the HTTP application: postback routes, admin routes, GraphQL and health checks. */
-export function createApp({ config, database, logger, now = () => new Date() }: AppDependencies): Hono<Env> {
+export function createApp(dependencies: AppDependencies): Hono<Env> {
+  const { config, database, logger, metrics, now = () => new Date() } = dependencies;
+  const inFlight = dependencies.inFlight ?? new InFlightRequests();
+  const isShuttingDown = dependencies.isShuttingDown ?? (() => false);
   const db = database.prisma;
-  const yoga = createGraphQLHandler(config, db, logger);
+  const yoga = createGraphQLHandler(config, db, logger, metrics);
   const app = new Hono<Env>();
-  const postbackDeps = { config, db, now };
+  const postbackDeps = { config, db, now, metrics };
 
   app.use('*', async (c, next) => {
+    const started = performance.now();
     const callerRequestId = c.req.header('x-request-id');
     const requestId = callerRequestId && /^[\x21-\x7e]{1,128}$/.test(callerRequestId) ? callerRequestId : randomUUID();
+    const log = logger.child({ requestId });
     c.set('requestId', requestId);
-    c.set('log', logger.child({ requestId }));
-    await next();
+    c.set('log', log);
+
+    inFlight.start();
+    metrics.httpRequestsInFlight.inc();
+    try {
+      await next();
+    } finally {
+      inFlight.finish();
+      metrics.httpRequestsInFlight.dec();
+    }
     c.res.headers.set('x-request-id', requestId);
+
+    // After next() the route index points at the handler that sent the response. The
+    // pattern '*' or '/*' means that only this middleware matched.
+    const matched = routePath(c);
+    const route = matched === '*' || matched === '/*' ? 'unmatched' : matched;
+    const status = c.res.status;
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpRequestDuration.observe({ method: c.req.method, route, status: String(status) }, seconds);
+    let level: 'debug' | 'info' | 'warn' = status >= 500 ? 'warn' : 'info';
+    if (PROBE_PATHS.has(c.req.path)) level = 'debug';
+    log[level]({ method: c.req.method, path: c.req.path.slice(0, 200), status, durationMs: Math.round(seconds * 1000) }, 'request completed');
   });
 
-  // TODO: serve Prometheus metrics on /metrics.
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/metrics', async (c) => c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }));
   app.get('/readyz', async (c) => {
+    if (isShuttingDown()) return c.json({ status: 'shutting down' }, 503);
     try {
       const session = await database.sqlSession();
       try {

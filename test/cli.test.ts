@@ -21,6 +21,8 @@ describe('command line', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/ledger' }],
     ['INTERNAL_API_KEY', { INTERNAL_API_KEY: 'short' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['SHUTDOWN_TIMEOUT_MS', { SHUTDOWN_TIMEOUT_MS: 'soon' }],
+    ['HTTP_HEADERS_TIMEOUT_MS', { HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' }],
   ])('rejects an invalid %s at start', (variable, env) => {
     const result = runCli(['migrate'], env);
     expect(result.status).toBe(1);

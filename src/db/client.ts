@@ -7,9 +7,19 @@ import type { SqlSession } from './migrate.js';
 
 export type DatabaseKind = 'pglite' | 'postgresql';
 
+/** Connections of the PostgreSQL pool, as pg.Pool counts them. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 export interface Database {
   kind: DatabaseKind;
   prisma: PrismaClient;
+  /** Returns the pool's connection counts; undefined for PGlite, which has one in-process connection. */
+  poolStats(): PoolStats | undefined;
   /** Opens a raw SQL session for migrations and checks; release it after use. */
   sqlSession(): Promise<SqlSession & { release(): Promise<void> }>;
   close(): Promise<void>;
@@ -25,10 +35,12 @@ export interface OpenOptions {
  * DATABASE_URL is set, else the embedded PGlite database in DATA_DIR.
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'> & Partial<Pick<Config, 'databaseConnectTimeoutMs'>>,
   options: OpenOptions = {},
 ): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize, options);
+  if (config.databaseUrl) {
+    return openPostgres(config.databaseUrl, config.databasePoolSize, config.databaseConnectTimeoutMs ?? 5000, options);
+  }
   return openPGlite(config.dataDir, options);
 }
 
@@ -43,9 +55,11 @@ function createPrismaClient(adapter: NonNullable<ConstructorParameters<typeof Pr
 
 // Each kind of database loads only its own driver: PGlite alone takes tens
 // of megabytes that a PostgreSQL deployment never needs.
-async function openPostgres(connectionString: string, poolSize: number, options: OpenOptions): Promise<Database> {
+async function openPostgres(connectionString: string, poolSize: number, connectTimeoutMs: number, options: OpenOptions): Promise<Database> {
   const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // Without a connect timeout, a request waits as long as the operating
+  // system keeps trying to reach an unresponsive database host.
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its connection emits 'error'; without a
   // listener that would end the process. The next query reconnects.
   pool.on('error', () => {});
@@ -54,6 +68,7 @@ async function openPostgres(connectionString: string, poolSize: number, options:
   return {
     kind: 'postgresql',
     prisma,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     async sqlSession() {
       const client = await pool.connect();
       return {
@@ -91,6 +106,7 @@ async function openPGlite(dataDir: string, options: OpenOptions): Promise<Databa
   return {
     kind: 'pglite',
     prisma,
+    poolStats: () => undefined,
     async sqlSession() {
       return {
         shared: false,

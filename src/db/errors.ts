@@ -9,16 +9,26 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 
-/** Returns whether an error, or one of its causes, reports an unreachable database. */
+/**
+ * Returns whether an error, one of its causes, or the driver adapter error
+ * Prisma attaches as `meta.driverAdapterError`, reports an unreachable database.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 8; depth++) {
-    if (typeof current !== 'object') return false;
-    const candidate = current as { code?: unknown; kind?: unknown; cause?: unknown; name?: unknown; message?: unknown };
+  const pending: unknown[] = [error];
+  for (let visited = 0; pending.length > 0 && visited < 16; visited++) {
+    const current = pending.shift();
+    if (!current || typeof current !== 'object') continue;
+
+    const candidate = current as { code?: unknown; kind?: unknown; severity?: unknown; cause?: unknown; name?: unknown; message?: unknown; meta?: unknown };
     if (typeof candidate.code === 'string' && UNAVAILABLE_CODES.has(candidate.code)) return true;
     if (typeof candidate.kind === 'string' && UNAVAILABLE_KINDS.has(candidate.kind)) return true;
+    // PostgreSQL ends the session after every FATAL error, for example
+    // "database is not currently accepting connections" (55000).
+    if (candidate.kind === 'postgres' && candidate.severity === 'FATAL') return true;
     if (candidate.name === 'PrismaClientInitializationError') return true;
     if (typeof candidate.message === 'string' && /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(candidate.message)) return true;
-    current = candidate.cause;
+
+    pending.push(candidate.cause, (candidate.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
   }
   return false;
 }

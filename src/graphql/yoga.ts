@@ -8,13 +8,15 @@ import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
 import type { Db } from '../ledger/database.js';
+import type { Metrics } from '../metrics.js';
 import { roleForRequest } from './auth.js';
 import type { GraphQLContext } from './builder.js';
 import { GRAPHIQL_EXAMPLES } from './graphiql-examples.js';
+import { useGraphQLMetrics } from './metrics-plugin.js';
 import { schema } from './schema.js';
 
 /** Creates the GraphQL handler; errors other than typed results are masked. */
-export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
+export function createGraphQLHandler(config: Config, db: Db, logger: Logger, metrics: Metrics) {
   const log = logger.child({ component: 'graphql' });
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
@@ -33,6 +35,7 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger) {
       maxDepthPlugin({ n: config.graphqlLimits.maxDepth }),
       maxAliasesPlugin({ n: config.graphqlLimits.maxAliases }),
       costLimitPlugin({ maxCost: config.graphqlLimits.maxCost }),
+      useGraphQLMetrics(metrics),
     ],
     // The bundled GraphiQL page works without access to a CDN. Its code is
     // about 9 MB, so it is loaded on the first page view, not at start.

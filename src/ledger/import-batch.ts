@@ -5,6 +5,7 @@ import { LedgerError, ValidationError } from './errors.js';
 import { normalizeDomainName } from './domain-name.js';
 import { AmountFormatError, parseAmount } from './money.js';
 import { PARTNER_SLUG } from './partners.js';
+import { isStorableText, STORABLE_TEXT_HINT } from './storable-text.js';
 import { recordEventInTransaction, resolveActiveDomain, type LedgerEvent } from './record-event.js';
 
 /** One row of a partner report, as importBatch and the batch-import route take it. */
@@ -112,6 +113,8 @@ function toEvent(row: ImportRow): LedgerEvent {
     throw new ValidationError('transactionId', 'transactionId must be 1 to 128 characters long');
   }
   if (row.clickId && row.clickId.length > 64) throw new ValidationError('clickId', 'clickId must be at most 64 characters long');
+  if (!isStorableText(transactionId)) throw new ValidationError('transactionId', `transactionId ${STORABLE_TEXT_HINT}`);
+  if (row.clickId && !isStorableText(row.clickId)) throw new ValidationError('clickId', `clickId ${STORABLE_TEXT_HINT}`);
 
   let grossAmount: string;
   try {

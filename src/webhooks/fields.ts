@@ -1,6 +1,7 @@
 import { normalizeCurrency } from '../ledger/currency.js';
 import { normalizeDomainName } from '../ledger/domain-name.js';
 import { ValidationError } from '../ledger/errors.js';
+import { isStorableText, STORABLE_TEXT_HINT } from '../ledger/storable-text.js';
 import { AmountFormatError, parseAmount } from '../ledger/money.js';
 import { JsonNumber, toPlainJson, type JsonObject, type JsonValue } from './json-body.js';
 
@@ -31,6 +32,7 @@ export class FieldReader {
     const value = this.value(field);
     if (value === undefined) return undefined;
     if (typeof value !== 'string') throw new ValidationError(field, `${field} must be a string`);
+    if (!isStorableText(value)) throw new ValidationError(field, `${field} ${STORABLE_TEXT_HINT}`);
     if (value.length > maxLength) throw new ValidationError(field, `${field} must be at most ${maxLength} characters long, got ${value.length}`);
     return value;
   }
@@ -46,6 +48,7 @@ export class FieldReader {
     else throw new ValidationError(field, `${field} must be a string`);
 
     if (text === '') throw new ValidationError(field, `${field} must not be empty`);
+    if (!isStorableText(text)) throw new ValidationError(field, `${field} ${STORABLE_TEXT_HINT}`);
     if (text.length > maxLength) throw new ValidationError(field, `${field} must be at most ${maxLength} characters long, got ${text.length}`);
     return text;
   }
@@ -148,6 +151,7 @@ export class FieldReader {
       throw new ValidationError(field, `${field} must be a JSON object`);
     }
     const plain = toPlainJson(value) as Record<string, unknown>;
+    if (!isStorableJson(plain)) throw new ValidationError(field, `${field}: every key and string ${STORABLE_TEXT_HINT}`);
     const size = Buffer.byteLength(JSON.stringify(plain));
     if (size > maxBytes) throw new ValidationError(field, `${field} must be at most ${maxBytes} bytes as JSON, got ${size}`);
     return plain;
@@ -158,4 +162,13 @@ export class FieldReader {
 // the value, or a whole value such as {payout} or {{payout}} as trackers write them.
 function isPlaceholder(value: string): boolean {
   return /!!![A-Za-z0-9_]*!!!/.test(value) || /^\{\{?\s*[A-Za-z0-9_.:-]+\s*\}\}?$/.test(value.trim());
+}
+
+function isStorableJson(value: unknown): boolean {
+  if (typeof value === 'string') return isStorableText(value);
+  if (Array.isArray(value)) return value.every(isStorableJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).every(([key, child]) => isStorableText(key) && isStorableJson(child));
+  }
+  return true;
 }

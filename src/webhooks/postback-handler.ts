@@ -8,6 +8,7 @@ import { logRejectedDelivery } from '../ledger/deliveries.js';
 import { TOKEN_PARAMETER } from '../ledger/partner-settings.js';
 import { findActivePartner, type PostbackPartner } from '../ledger/partners.js';
 import { countPostback, type RatePolicy } from '../ledger/rate-limits.js';
+import type { Metrics } from '../metrics.js';
 import { recordEvent, type LedgerEvent } from '../ledger/record-event.js';
 import { authenticate, checkSourceIp, sourceAddress } from './authentication.js';
 import { formFields, queryFields, queryWithoutToken } from './form-fields.js';
@@ -19,6 +20,7 @@ export interface PostbackDependencies {
   config: Config;
   db: Db;
   now: () => Date;
+  metrics: Pick<Metrics, 'postbacks'>;
 }
 
 export interface PostbackFormat {
@@ -53,6 +55,8 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
   let bodySha256: string | null = null;
   let webhookId: string | undefined;
   let rateHeaders: Record<string, string> = {};
+  // The metrics label: only slugs of known partners, so a caller cannot add time series.
+  let knownPartner = 'unknown';
 
   try {
     const params = new URL(request.url).searchParams;
@@ -65,6 +69,7 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     checkContentType(format.content, contentType);
 
     const partner = await findActivePartner(deps.db, partnerSlug);
+    knownPartner = partner.slug;
     checkSourceIp(partner, sourceAddress(input.remoteAddress, request.headers.get('x-forwarded-for'), deps.config.webhookTrustedProxies));
     const authenticated = authenticate(
       partner,
@@ -96,6 +101,7 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
     );
 
     log.info({ partner: partner.slug, transactionId: outcome.transactionId, result: outcome.result }, 'postback recorded');
+    deps.metrics.postbacks.inc({ partner: partner.slug, route: format.route, outcome: outcome.result, status: '200' });
     const response = Response.json({
       success: true,
       transaction_id: outcome.transactionId,
@@ -107,8 +113,15 @@ export async function handlePostback(deps: PostbackDependencies, format: Postbac
   } catch (error) {
     const problem = toProblem(error);
     problem.headers = { ...rateHeaders, ...problem.headers };
-    if (problem.internal) log.error({ err: error, partner: partnerSlug }, 'postback failed');
-    else log.warn({ partner: partnerSlug, route: format.route, status: problem.status, reason: problem.detail }, 'postback rejected');
+    const partnerLabel = partnerSlug.slice(0, 64);
+    if (problem.internal) log.error({ err: error, partner: partnerLabel, route: format.route, status: problem.status }, 'postback failed');
+    else log.warn({ partner: partnerLabel, route: format.route, status: problem.status, reason: problem.detail }, 'postback rejected');
+    deps.metrics.postbacks.inc({
+      partner: knownPartner,
+      route: format.route,
+      outcome: problem.internal ? 'failed' : 'rejected',
+      status: String(problem.status),
+    });
 
     try {
       await logRejectedDelivery(deps.db, {

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -7,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { Money } from '../../src/ledger/money.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startServerProcess } from '../support/server-process.js';
 import { ADMIN_KEY, hexSignature, SECRET } from '../support/test-server.js';
 
 const template = inject('template');
@@ -24,17 +24,9 @@ const urls: string[] = [];
 
 /** Starts `yield-ledger serve` as its own process and waits for its URL. */
 async function startProcess(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  processes.push(child);
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const entry = JSON.parse(line) as { msg?: string; url?: string };
-    if (entry.msg === 'server started' && entry.url) return entry.url;
-  }
-  throw new Error('server process exited before it started');
+  const server = await startServerProcess(env);
+  processes.push(server.child);
+  return server.url;
 }
 
 /**

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/main.js';
-import { createTestDatabase } from './databases.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const DASHBOARD_KEY = 'test-dashboard-key-0123456789ab';
@@ -46,9 +46,12 @@ export function localFixture(name: string): string {
   return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8').trim();
 }
 
-/** Starts the server on a database of its own, on a free port. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase(inject('template'));
+/**
+ * Starts the server on a free port, on a database of its own: a fresh copy
+ * of the template, or `options.database` (dropped when the server closes).
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase(inject('template')));
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
