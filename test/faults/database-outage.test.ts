@@ -89,7 +89,7 @@ describe.skipIf(template.kind !== 'postgresql')('database going away under load'
     await proxy.start();
     const proxied = new URL(direct);
     proxied.port = String(proxy.port);
-    server = await startTestServer({ DATABASE_URL: proxied.toString(), DATABASE_CONNECT_TIMEOUT_MS: '1000' }, { database });
+    server = await startTestServer({ DATABASE_URL: proxied.toString(), DATABASE_CONNECT_TIMEOUT_MS: '1000', WEBHOOK_RATE_LIMIT: '1000000' }, { database });
     await server.seed();
   });
 
@@ -132,7 +132,7 @@ describe.skipIf(template.kind !== 'postgresql')('database refusing connections u
   beforeAll(async () => {
     database = await createTestDatabase(template);
     name = new URL(database.env.DATABASE_URL!).pathname.slice(1);
-    server = await startTestServer({ DATABASE_CONNECT_TIMEOUT_MS: '1000' }, { database });
+    server = await startTestServer({ DATABASE_CONNECT_TIMEOUT_MS: '1000', WEBHOOK_RATE_LIMIT: '1000000' }, { database });
     await server.seed();
   });
 

@@ -110,7 +110,7 @@ async function checkEveryAcknowledgedPostbackKept(url: string, answers: Answer[]
 
 async function startSeeded(): Promise<{ env: Record<string, string>; server: ServerProcess }> {
   database = await createTestDatabase(template);
-  const env = { ...database.env, INTERNAL_API_KEY: ADMIN_KEY, YIELD_WEBHOOK_SECRET: SECRET };
+  const env = { ...database.env, INTERNAL_API_KEY: ADMIN_KEY, YIELD_WEBHOOK_SECRET: SECRET, WEBHOOK_RATE_LIMIT: '1000000' };
   const server = await start(env);
   await graphql(
     server.url,

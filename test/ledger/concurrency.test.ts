@@ -75,7 +75,7 @@ function buildWorkload(): { postbacks: Postback[]; expectedConfirmedGross: Money
 describe.skipIf(template.kind !== 'postgresql')('two server processes on one database', () => {
   beforeAll(async () => {
     testDatabase = await createTestDatabase(template);
-    const env = { ...testDatabase.env, INTERNAL_API_KEY: ADMIN_KEY, YIELD_WEBHOOK_SECRET: SECRET };
+    const env = { ...testDatabase.env, INTERNAL_API_KEY: ADMIN_KEY, YIELD_WEBHOOK_SECRET: SECRET, WEBHOOK_RATE_LIMIT: '1000000' };
     database = await openDatabase(loadConfig(env));
     urls.push(...(await Promise.all([startProcess(env), startProcess(env)])));
 
