@@ -49,6 +49,18 @@ export function subtract(after: TotalsDelta, before: TotalsDelta): TotalsDelta {
   };
 }
 
+export function add(left: TotalsDelta, right: TotalsDelta): TotalsDelta {
+  return {
+    confirmedGross: left.confirmedGross.plus(right.confirmedGross),
+    confirmedNet: left.confirmedNet.plus(right.confirmedNet),
+    pendingGross: left.pendingGross.plus(right.pendingGross),
+    pendingNet: left.pendingNet.plus(right.pendingNet),
+    clicks: left.clicks + right.clicks,
+    leads: left.leads + right.leads,
+    sales: left.sales + right.sales,
+  };
+}
+
 function isZero(delta: TotalsDelta): boolean {
   return (
     delta.confirmedGross.isZero() &&
