@@ -1,19 +1,62 @@
 import { parseArgs } from 'node:util';
 
-import { ConfigError, loadConfig } from './config.js';
+import type { Logger } from 'pino';
+
+import { runImportCommand } from './commands/import-command.js';
+import { runReconcileCommand } from './commands/reconcile-command.js';
+import { UsageError } from './commands/report-file.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Database } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
+import { LedgerError } from './ledger/errors.js';
+import { ReportFileError } from './reports/parsed-report.js';
 import { createLogger } from './logger.js';
 import { openMigratedDatabase, startServer } from './main.js';
 
-const USAGE = `Usage: yield-ledger <command>
+const USAGE = `Usage: yield-ledger <command> [options]
 
 Commands:
-  serve     apply pending migrations, then serve HTTP (default)
-  migrate   apply pending migrations and exit
+  serve       apply pending migrations, then serve HTTP (default)
+  migrate     apply pending migrations and exit
+  import <file> --partner <slug> [--format csv|awin-json] [--timezone <zone>] [--dry-run] [--json]
+              apply a partner report with the ledger rules, as the importBatch mutation does
+  reconcile <file> --partner <slug> --from <date> --to <date> [--format csv|awin-json] [--timezone <zone>] [--apply] [--json]
+              list report rows missing from the ledger, ledger rows missing from the report
+              and status or amount mismatches; --apply imports the report's values
 
+Options:
+  --format    csv (header row with the importBatch row fields) or awin-json (Awin
+              transactions report); default from the file name (.csv or .json)
+  --timezone  IANA time zone of report times without an offset, and of --from/--to; default UTC
+  --from/--to the period, start inclusive and end exclusive, as dates or times
+  --dry-run   check and count without writing
+  --json      print the full result as JSON
+
+import and reconcile exit with status 1 when any row failed.
 Configuration comes from environment variables; see the README.`;
 
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  partner: { type: 'string' },
+  format: { type: 'string' },
+  timezone: { type: 'string', default: 'UTC' },
+  'dry-run': { type: 'boolean', default: false },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  apply: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { positionals, values } = parsed;
   const command = positionals[0] ?? 'serve';
   if (values.help) {
     console.log(USAGE);
@@ -21,8 +64,20 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig(process.env);
-  const logger = createLogger(config);
 
+  if (command === 'import' || command === 'reconcile') {
+    // Logs go to stderr so that stdout carries only the summary.
+    const logger = createLogger(config, process.stderr);
+    const report = { file: positionals[1], partner: values.partner, format: values.format, timeZone: values.timezone };
+    process.exitCode = await withDatabase(config, logger, command, (db) =>
+      command === 'import'
+        ? runImportCommand(db, { ...report, dryRun: values['dry-run'], json: values.json })
+        : runReconcileCommand(db, { ...report, from: values.from, to: values.to, apply: values.apply, json: values.json }),
+    );
+    return;
+  }
+
+  const logger = createLogger(config);
   if (command === 'migrate') {
     const database = await openMigratedDatabase(config, logger);
     await database.close();
@@ -48,6 +103,44 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/**
+ * Opens the database itself for a report command and closes it afterwards.
+ * Returns the command's exit status; usage and file errors print and return 2 or 1.
+ */
+async function withDatabase(config: Config, logger: Logger, command: string, run: (db: Database['prisma']) => Promise<number>): Promise<number> {
+  let database: Database;
+  try {
+    database = await openMigratedDatabase(config, logger);
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    console.error(
+      `${command} cannot open the embedded database: ${error.message}\n` +
+        'A running yield-ledger server holds that folder. Stop the server first, or send the rows to its importBatch mutation instead.',
+    );
+    return 1;
+  }
+
+  try {
+    return await run(database.prisma);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ReportFileError || error instanceof LedgerError) {
+      console.error(error.message);
+      return 1;
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.error(`Cannot read the report file: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
 }
 
 main().catch((error: unknown) => {

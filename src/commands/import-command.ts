@@ -1,0 +1,35 @@
+import type { Db } from '../ledger/database.js';
+import { importBatch } from '../ledger/import-batch.js';
+import { toRecordPositions } from '../reports/parsed-report.js';
+import { loadReportFile, type ReportFileOptions } from './report-file.js';
+import { formatRowErrors, formatTable, progressLine } from './terminal-output.js';
+
+export interface ImportCommandOptions extends ReportFileOptions {
+  dryRun: boolean;
+  json: boolean;
+}
+
+/**
+ * Imports a partner report file through importBatch, the code path of the
+ * GraphQL mutation, and prints a summary. Returns the exit status: 1 when
+ * any row failed, else 0.
+ */
+export async function runImportCommand(db: Db, options: ImportCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { report } = await loadReportFile(options);
+  const progress = progressLine(options.dryRun ? 'checking' : 'importing');
+  const result = await importBatch(db, report.rows, { dryRun: options.dryRun, onProgress: progress.update });
+  progress.end();
+
+  const errors = [...report.errors, ...toRecordPositions(report, result.errors)].sort((left, right) => left.index - right.index);
+  const summary = { file: options.file, dryRun: options.dryRun, rows: report.rows.length + report.errors.length, imported: result.imported, updated: result.updated, skipped: result.skipped, failed: errors.length, errors };
+
+  if (options.json) {
+    out.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    const title = options.dryRun ? 'Dry run: nothing was written. These are the counts a real import would have.' : `Imported ${options.file}.`;
+    const table = formatTable(['rows', 'imported', 'updated', 'skipped', 'failed'], [[summary.rows, summary.imported, summary.updated, summary.skipped, summary.failed]]);
+    out.write(`${title}\n\n${table}\n`);
+    if (errors.length > 0) out.write(`\nFailed rows (index = zero-based record in the file, header excluded):\n${formatRowErrors(errors)}\n`);
+  }
+  return errors.length > 0 ? 1 : 0;
+}
