@@ -5,7 +5,7 @@ import { LedgerError } from './errors.js';
 import type { ImportResult } from './import-batch.js';
 import { netAmount } from './money.js';
 import { checkIdentity, type LedgerEvent } from './record-event.js';
-import { add, applyTotalsDelta, contribution, type TotalsDelta } from './totals.js';
+import { add, applyTotalsDeltas, contribution, type DomainTotalsDelta, type TotalsDelta } from './totals.js';
 import { planChange, type HistoryEntry, type LockedTransaction } from './transaction-change.js';
 
 /** A row that passed the checks, with its partner and domain resolved. */
@@ -43,9 +43,9 @@ const keyOf = (partnerId: number, partnerTransactionId: string) => `${partnerId}
  * Applies one chunk of checked rows inside the caller's database
  * transaction with a fixed number of statements: one insert of the rows
  * whose idempotency key is new, one locking read of the rows whose key
- * exists, then one update, one history insert and one totals upsert per
- * domain and currency. The ledger rules run in memory in row order, so the
- * outcome equals applying the rows one by one. A row that breaks a rule is
+ * exists, then one update, one history insert and one totals upsert.
+ * The ledger rules run in memory in row order, so the outcome equals
+ * applying the rows one by one. A row that breaks a rule is
  * reported and contributes nothing to the writes.
  */
 export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Promise<ImportResult> {
@@ -61,7 +61,8 @@ export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Pr
   }
 
   const firstRows = [...byKey.values()].map((list) => list[0]!);
-  const inserted = await insertNewTransactions(tx, firstRows, now);
+  const newStates = new Map(firstRows.map((row) => [row, createdState(0, row)]));
+  const inserted = await insertNewTransactions(tx, newStates, now);
   const insertedByKey = new Map(inserted.map((row) => [keyOf(row.partnerId, row.partnerTransactionId), row.id]));
 
   const existingKeys = firstRows.filter((row) => !insertedByKey.has(keyOf(row.partner.id, row.event.partnerTransactionId)));
@@ -69,7 +70,7 @@ export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Pr
 
   const tracked = new Map<string, Tracked>();
   const history: HistoryRow[] = [];
-  const totals = new Map<string, { domainId: number; currency: string; delta: TotalsDelta }>();
+  const totals = new Map<string, DomainTotalsDelta>();
   const addTotals = (domainId: number, currency: string, delta: TotalsDelta) => {
     const key = `${domainId}:${currency}`;
     const entry = totals.get(key);
@@ -84,7 +85,7 @@ export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Pr
     const insertedId = insertedByKey.get(key);
 
     if (insertedId !== undefined && !tracked.has(key)) {
-      const created = createdState(insertedId, row);
+      const created = { ...newStates.get(row)!, id: insertedId };
       tracked.set(key, { initial: created, current: created, confirms: false });
       history.push({
         transactionId: insertedId,
@@ -145,7 +146,7 @@ export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Pr
   await updateTransactions(tx, changed, now);
   await attributeToClicks(tx, attributions);
   await insertHistory(tx, history, now);
-  for (const { domainId, currency, delta } of totals.values()) await applyTotalsDelta(tx, domainId, currency, delta);
+  await applyTotalsDeltas(tx, [...totals.values()]);
   return result;
 }
 
@@ -169,31 +170,28 @@ function createdState(id: number, row: PreparedRow): LockedTransaction {
 }
 
 /**
- * Inserts the rows whose idempotency key is not taken yet and returns them.
+ * Inserts the rows whose idempotency key is not taken yet, each in the state
+ * given for it, and returns the inserted ones.
  * The unique constraint decides, so a concurrent import of the same key
  * inserts it once; the other waits and then finds the row taken.
  */
-async function insertNewTransactions(tx: Tx, rows: readonly PreparedRow[], now: Date): Promise<InsertedRow[]> {
-  if (rows.length === 0) return [];
-  const records = rows.map((row, position) => {
-    const status = initialStatus(row.event);
-    const revenueShare = row.partner.revenueShare.toString();
-    return {
-      position,
-      domain_id: row.domainId,
-      partner_id: row.partner.id,
-      event_type: row.event.eventType,
-      status,
-      partner_transaction_id: row.event.partnerTransactionId,
-      click_id: row.event.clickId ?? null,
-      gross_amount: row.event.grossAmount,
-      net_amount: netAmount(row.event.grossAmount, revenueShare),
-      revenue_share: revenueShare,
-      currency: row.event.currency ?? DEFAULT_CURRENCY,
-      occurred_at: (row.event.occurredAt ?? now).toISOString(),
-      confirmed_at: status === 'CONFIRMED' ? now.toISOString() : null,
-    };
-  });
+async function insertNewTransactions(tx: Tx, states: ReadonlyMap<PreparedRow, LockedTransaction>, now: Date): Promise<InsertedRow[]> {
+  if (states.size === 0) return [];
+  const records = [...states].map(([row, state], position) => ({
+    position,
+    domain_id: state.domainId,
+    partner_id: state.partnerId,
+    event_type: state.eventType,
+    status: state.status,
+    partner_transaction_id: row.event.partnerTransactionId,
+    click_id: row.event.clickId ?? null,
+    gross_amount: state.grossAmount,
+    net_amount: state.netAmount,
+    revenue_share: state.revenueShare,
+    currency: state.currency,
+    occurred_at: (row.event.occurredAt ?? now).toISOString(),
+    confirmed_at: state.status === 'CONFIRMED' ? now.toISOString() : null,
+  }));
 
   // Ordering by position gives the new rows ascending ids in input order,
   // which click attribution relies on.
