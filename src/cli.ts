@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 
 import type { Logger } from 'pino';
 
-import { runImportCommand } from './commands/import-command.js';
-import { runReconcileCommand } from './commands/reconcile-command.js';
+import { prepareImportCommand } from './commands/import-command.js';
+import { prepareReconcileCommand } from './commands/reconcile-command.js';
 import { UsageError } from './commands/report-file.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { Database } from './db/client.js';
@@ -66,14 +66,19 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
 
   if (command === 'import' || command === 'reconcile') {
-    // Logs go to stderr so that stdout carries only the summary.
-    const logger = createLogger(config, process.stderr);
     const report = { file: positionals[1], partner: values.partner, format: values.format, timeZone: values.timezone };
-    process.exitCode = await withDatabase(config, logger, command, (db) =>
-      command === 'import'
-        ? runImportCommand(db, { ...report, dryRun: values['dry-run'], json: values.json })
-        : runReconcileCommand(db, { ...report, from: values.from, to: values.to, apply: values.apply, json: values.json }),
-    );
+    let run: (db: Database['prisma']) => Promise<number>;
+    try {
+      run =
+        command === 'import'
+          ? await prepareImportCommand({ ...report, dryRun: values['dry-run'], json: values.json })
+          : await prepareReconcileCommand({ ...report, from: values.from, to: values.to, apply: values.apply, json: values.json });
+    } catch (error) {
+      process.exitCode = reportCommandError(error);
+      return;
+    }
+    // Logs go to stderr so that stdout carries only the summary.
+    process.exitCode = await withDatabase(config, createLogger(config, process.stderr), command, run);
     return;
   }
 
@@ -105,10 +110,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/**
- * Opens the database itself for a report command and closes it afterwards.
- * Returns the command's exit status; usage and file errors print and return 2 or 1.
- */
+/** Opens the database itself for a report command, runs it and closes the database. Returns the exit status. */
 async function withDatabase(config: Config, logger: Logger, command: string, run: (db: Database['prisma']) => Promise<number>): Promise<number> {
   let database: Database;
   try {
@@ -125,22 +127,27 @@ async function withDatabase(config: Config, logger: Logger, command: string, run
   try {
     return await run(database.prisma);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    if (error instanceof ReportFileError || error instanceof LedgerError) {
-      console.error(error.message);
-      return 1;
-    }
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      console.error(`Cannot read the report file: ${(error as Error).message}`);
-      return 1;
-    }
-    throw error;
+    return reportCommandError(error);
   } finally {
     await database.close();
   }
+}
+
+/** Prints an expected failure of a report command and returns its exit status; anything else is thrown on. */
+function reportCommandError(error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (error instanceof ReportFileError || error instanceof LedgerError) {
+    console.error(error.message);
+    return 1;
+  }
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') {
+    console.error(`Cannot read the report file: ${(error as Error).message}`);
+    return 1;
+  }
+  throw error;
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { Db } from '../ledger/database.js';
 import { importBatch } from '../ledger/import-batch.js';
-import { toRecordPositions } from '../reports/parsed-report.js';
+import { toRecordPositions, type ParsedReport } from '../reports/parsed-report.js';
 import { loadReportFile, type ReportFileOptions } from './report-file.js';
 import { formatRowErrors, formatTable, progressLine } from './terminal-output.js';
 
@@ -10,12 +10,18 @@ export interface ImportCommandOptions extends ReportFileOptions {
 }
 
 /**
- * Imports a partner report file through importBatch, the code path of the
- * GraphQL mutation, and prints a summary. Returns the exit status: 1 when
- * any row failed, else 0.
+ * Reads and checks a partner report file, then returns the step that
+ * imports it through importBatch, the code path of the GraphQL mutation,
+ * and prints a summary. That step returns the exit status: 1 when any row
+ * failed, else 0. Reading first lets file and option errors show before
+ * the database is opened.
  */
-export async function runImportCommand(db: Db, options: ImportCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function prepareImportCommand(options: ImportCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<(db: Db) => Promise<number>> {
   const { report } = await loadReportFile(options);
+  return (db) => runImport(db, report, options, out);
+}
+
+async function runImport(db: Db, report: ParsedReport, options: ImportCommandOptions, out: NodeJS.WritableStream): Promise<number> {
   const progress = progressLine(options.dryRun ? 'checking' : 'importing');
   const result = await importBatch(db, report.rows, { dryRun: options.dryRun, onProgress: progress.update });
   progress.end();

@@ -1,6 +1,6 @@
 import type { Db } from '../ledger/database.js';
 import { reconcileReport } from '../ledger/reconcile.js';
-import { toRecordPositions } from '../reports/parsed-report.js';
+import { toRecordPositions, type ParsedReport } from '../reports/parsed-report.js';
 import { parseReportTime } from '../reports/report-time.js';
 import { loadReportFile, UsageError, type ReportFileOptions } from './report-file.js';
 import { formatRowErrors, formatTable, progressLine } from './terminal-output.js';
@@ -15,16 +15,29 @@ export interface ReconcileCommandOptions extends ReportFileOptions {
 const LIST_LIMIT = 20;
 
 /**
- * Compares a partner report file with the ledger for a period and prints
- * the differences; with --apply it imports the missing and differing rows.
- * Returns the exit status: 1 when a row could not be read or applied, else 0.
+ * Reads and checks a partner report file and the period, then returns the
+ * step that compares the report with the ledger and prints the
+ * differences; with --apply it imports the missing and differing rows. That
+ * step returns the exit status: 1 when a row could not be read or applied,
+ * else 0.
  */
-export async function runReconcileCommand(db: Db, options: ReconcileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function prepareReconcileCommand(options: ReconcileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<(db: Db) => Promise<number>> {
   const { partner, timeZone, report } = await loadReportFile(options);
   const from = periodBound('--from', options.from, timeZone);
   const to = periodBound('--to', options.to, timeZone);
   if (from >= to) throw new UsageError('--from must be before --to.');
+  return (db) => runReconcile(db, { partner, timeZone, report, from, to }, options, out);
+}
 
+interface Reconciliation {
+  partner: string;
+  timeZone: string;
+  report: ParsedReport;
+  from: Date;
+  to: Date;
+}
+
+async function runReconcile(db: Db, { partner, timeZone, report, from, to }: Reconciliation, options: ReconcileCommandOptions, out: NodeJS.WritableStream): Promise<number> {
   const progress = progressLine('applying');
   const result = await reconcileReport(db, report.rows, { partner, from, to, apply: options.apply, onProgress: progress.update });
   progress.end();
