@@ -16,10 +16,9 @@ const LIST_LIMIT = 20;
 
 /**
  * Reads and checks a partner report file and the period, then returns the
- * step that compares the report with the ledger and prints the
- * differences; with --apply it imports the missing and differing rows. That
- * step returns the exit status: 1 when a row could not be read or applied,
- * else 0.
+ * step that compares the report with the ledger and prints the differences.
+ * With --apply that step also imports the missing and differing rows. It
+ * returns the exit status: 1 when a row could not be read or applied, else 0.
  */
 export async function prepareReconcileCommand(options: ReconcileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<(db: Db) => Promise<number>> {
   const { partner, timeZone, report } = await loadReportFile(options);

@@ -32,6 +32,6 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 
 /** Formats row errors as a table, at most `limit` of them, with a line counting the rest. */
 export function formatRowErrors(errors: readonly ImportRowError[], limit = 20): string {
-  const shown = formatTable(['index', 'code', 'message'], errors.slice(0, limit).map((error) => [error.index, error.code, error.message]));
-  return errors.length > limit ? `${shown}\n… and ${errors.length - limit} more (--json prints them all)` : shown;
+  const table = formatTable(['index', 'code', 'message'], errors.slice(0, limit).map((error) => [error.index, error.code, error.message]));
+  return errors.length > limit ? `${table}\n… and ${errors.length - limit} more (--json prints them all)` : table;
 }

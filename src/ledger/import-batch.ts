@@ -57,6 +57,10 @@ class DryRunRollback extends Error {}
  * after another, so a repeat inside the batch is skipped or updates the row
  * the earlier one created. A dry run applies every chunk in one database
  * transaction and rolls it back.
+ *
+ * NOTE: a database failure in the middle of a real import keeps the chunks
+ * committed before it, each one whole. Running the import again is safe
+ * because it is idempotent.
  */
 export async function importBatch(db: Db, rows: readonly ImportRow[], options: ImportOptions = {}): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, updated: 0, skipped: 0, errors: [] };

@@ -41,11 +41,10 @@ const keyOf = (partnerId: number, partnerTransactionId: string) => `${partnerId}
 
 /**
  * Applies one chunk of checked rows inside the caller's database
- * transaction with a fixed number of statements: one insert of the rows
- * whose idempotency key is new, one locking read of the rows whose key
- * exists, then one update, one history insert and one totals upsert.
- * The ledger rules run in memory in row order, so the outcome equals
- * applying the rows one by one. A row that breaks a rule is
+ * transaction with a fixed number of statements. One locking read fetches
+ * the rows whose idempotency key exists and one insert adds the rest. Then
+ * one update, one history insert and one totals upsert write the result. The ledger rules run in memory in row order, so the
+ * outcome equals applying the rows one by one. A row that breaks a rule is
  * reported and contributes nothing to the writes.
  */
 export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Promise<ImportResult> {
@@ -60,13 +59,20 @@ export async function applyImportChunk(tx: Tx, rows: readonly PreparedRow[]): Pr
     else byKey.set(key, [row]);
   }
 
+  // Locking the existing rows first spares the insert a conflict per
+  // existing key, which makes re-importing a report cheap. A key that
+  // another writer inserts in between makes the insert skip it, and the
+  // second locking read fetches it.
   const firstRows = [...byKey.values()].map((list) => list[0]!);
-  const newStates = new Map(firstRows.map((row) => [row, createdState(0, row)]));
+  const rowKey = (row: PreparedRow) => keyOf(row.partner.id, row.event.partnerTransactionId);
+  const locked = await lockByIdempotencyKey(tx, firstRows);
+
+  const newStates = new Map(firstRows.filter((row) => !locked.has(rowKey(row))).map((row) => [row, createdState(0, row)]));
   const inserted = await insertNewTransactions(tx, newStates, now);
   const insertedByKey = new Map(inserted.map((row) => [keyOf(row.partnerId, row.partnerTransactionId), row.id]));
 
-  const existingKeys = firstRows.filter((row) => !insertedByKey.has(keyOf(row.partner.id, row.event.partnerTransactionId)));
-  const locked = await lockByIdempotencyKey(tx, existingKeys);
+  const raced = [...newStates.keys()].filter((row) => !insertedByKey.has(rowKey(row)));
+  for (const [key, row] of await lockByIdempotencyKey(tx, raced)) locked.set(key, row);
 
   const tracked = new Map<string, Tracked>();
   const history: HistoryRow[] = [];
@@ -210,7 +216,7 @@ async function insertNewTransactions(tx: Tx, states: ReadonlyMap<PreparedRow, Lo
     RETURNING id, partner_id AS "partnerId", partner_transaction_id AS "partnerTransactionId"`;
 }
 
-/** Locks the existing transactions of these rows' keys, in id order so concurrent imports cannot deadlock. */
+/** Locks the existing transactions of these rows' keys in id order, so concurrent imports lock shared rows in the same order. */
 async function lockByIdempotencyKey(tx: Tx, rows: readonly PreparedRow[]): Promise<Map<string, LockedTransaction>> {
   if (rows.length === 0) return new Map();
   const keys = rows.map((row) => ({ partner_id: row.partner.id, partner_transaction_id: row.event.partnerTransactionId }));

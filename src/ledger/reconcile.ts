@@ -6,7 +6,7 @@ import { importBatch, type ImportOptions, type ImportResult, type ImportRow } fr
 import { formatAmount, parseAmount } from './money.js';
 import { findActivePartner } from './partners.js';
 
-/** A transaction as the ledger holds it, for the reconciliation lists. */
+/** A transaction as stored in the ledger, for the reconciliation lists. */
 export interface LedgerEntry {
   id: number;
   transactionId: string;

@@ -106,8 +106,8 @@ export interface DomainTotalsDelta {
 
 /**
  * Adds many deltas with one atomic upsert, as applyTotalsDelta does for one.
- * Rows are written in (domain, currency) order, so two writers that touch
- * the same totals rows lock them in the same order and cannot deadlock.
+ * Rows are written in (domain, currency) order, so two calls that touch the
+ * same totals rows lock them in the same order.
  */
 export async function applyTotalsDeltas(tx: Tx, deltas: readonly DomainTotalsDelta[]): Promise<void> {
   const records = deltas

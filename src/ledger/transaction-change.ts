@@ -61,7 +61,7 @@ export interface HistoryEntry {
   note?: string;
 }
 
-/** What a change does to a transaction, decided without touching the database. */
+/** The effect of a change on a transaction, decided without touching the database. */
 export type ChangePlan =
   | { result: 'duplicate'; message: string }
   | { result: 'stale'; message: string; history: HistoryEntry }

@@ -11,9 +11,9 @@ export function checkTimeZone(timeZone: string): void {
 }
 
 /**
- * Parses a report time. A time with `Z` or an offset is taken as written; a
- * time or date without one is wall-clock time in `timeZone`, as partner
- * reports write it. Returns undefined for anything else.
+ * Parses a report time. A time with `Z` or an offset is taken as written.
+ * A time or date without one is wall-clock time in `timeZone`, because
+ * partner reports write local times. Returns undefined for anything else.
  */
 export function parseReportTime(text: string, timeZone: string): Date | undefined {
   const trimmed = text.trim();
@@ -30,8 +30,8 @@ export function parseReportTime(text: string, timeZone: string): Date | undefine
   const check = new Date(wallClock);
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month! - 1 || check.getUTCDate() !== day) return undefined;
 
-  // The offset at the guessed instant can differ from the one at the
-  // answer across a daylight-saving switch, so correct it once more.
+  // The offset at the first guess can differ from the offset at the result
+  // across a daylight-saving switch, so correct it once more.
   let instant = wallClock - offsetAt(wallClock, timeZone);
   instant = wallClock - offsetAt(instant, timeZone);
   return new Date(instant);
