@@ -8,6 +8,7 @@ import './types/domain-revenue.js';
 import './types/partner.js';
 import './types/yield-domain.js';
 import './types/import-batch.js';
+import './types/reconcile-report.js';
 import './types/ledger-check.js';
 
 builder.queryType({ authScopes: { reader: true } });

@@ -153,6 +153,10 @@ function toEvent(row: ImportRow): LedgerEvent {
     throw new ValidationError('transactionId', 'transactionId must be 1 to 128 characters long');
   }
   if (row.clickId && row.clickId.length > 64) throw new ValidationError('clickId', 'clickId must be at most 64 characters long');
+  // PostgreSQL text cannot store U+0000, and the chunk's statements would fail as a whole.
+  for (const [field, value] of [['transactionId', transactionId], ['clickId', row.clickId ?? '']] as const) {
+    if (value.includes('\u0000')) throw new ValidationError(field, `${field} must not contain the NUL character (U+0000)`);
+  }
 
   let grossAmount: string;
   try {

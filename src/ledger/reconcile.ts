@@ -2,6 +2,7 @@ import type { EventType, TransactionStatus } from '../generated/prisma/client.js
 import { normalizeCurrency } from './currency.js';
 import type { Db } from './database.js';
 import { normalizeDomainName } from './domain-name.js';
+import { ValidationError } from './errors.js';
 import { importBatch, type ImportOptions, type ImportResult, type ImportRow } from './import-batch.js';
 import { formatAmount, parseAmount } from './money.js';
 import { findActivePartner } from './partners.js';
@@ -69,6 +70,10 @@ interface LedgerRow extends LedgerEntry {
  */
 export async function reconcileReport(db: Db, rows: readonly ImportRow[], options: ReconcileOptions): Promise<ReconcileResult> {
   const partner = await findActivePartner(db, options.partner);
+  const foreign = rows.findIndex((row) => row.partner !== options.partner);
+  if (foreign >= 0) {
+    throw new ValidationError('partner', `row ${foreign} names partner "${rows[foreign]!.partner.slice(0, 64)}"; reconcile one partner's report at a time, all rows naming "${options.partner}"`);
+  }
   const inPeriod = (time: Date | null | undefined) => !time || (time >= options.from && time < options.to);
 
   // The last row of a transaction id is the report's latest word on it.

@@ -134,6 +134,12 @@ describe('importBatch rules', () => {
     expect(await totalsIn(DOMAINS.other, 'USD')).toBeUndefined();
   });
 
+  it('reports a NUL character as a row error', async () => {
+    const result = await importBatch(server.database.prisma, [row(DOMAINS.rules, 'nul\u0000id'), row(DOMAINS.rules, 'after-nul')]);
+    expect(result.imported).toBe(1);
+    expect(result.errors).toEqual([{ index: 0, code: 'INVALID_FIELD', message: 'transactionId must not contain the NUL character (U+0000)' }]);
+  });
+
   it('attributes a sale to a click from an earlier row', async () => {
     const db = server.database.prisma;
     await importBatch(db, [

@@ -77,6 +77,46 @@ describe('reconcileReport', () => {
     expect(result.matched).toBe(1);
   });
 
+  it('rejects rows of another partner', async () => {
+    const mixed = [report[0]!, { ...report[1]!, partner: 'awin' }];
+    await expect(reconcileReport(server.database.prisma, mixed, period)).rejects.toThrow(/row 1 names partner "awin"/);
+  });
+
+  it('runs through the GraphQL mutation', async () => {
+    const result = await server.graphql(
+      `mutation ($input: ReconcileReportInput!) { reconcileReport(input: $input) {
+        __typename
+        ... on MutationReconcileReportSuccess { data {
+          matched outsidePeriod
+          missingFromLedger { index partnerTransactionId grossAmount }
+          missingFromReport { partnerTransactionId status grossAmount }
+          mismatches { partnerTransactionId field ledger report }
+          applied { imported }
+        } }
+        ... on Error { message }
+      } }`,
+      {
+        input: {
+          partner: 'demo',
+          from: period.from.toISOString(),
+          to: period.to.toISOString(),
+          rows: [
+            { domain: DOMAIN, eventType: 'SALE', partner: 'demo', transactionId: 'r-2', grossAmount: '26.00', currency: 'EUR', occurredAt: '2026-11-12T12:00:00Z' },
+            { domain: DOMAIN, eventType: 'SALE', partner: 'demo', transactionId: 'r-8', grossAmount: '1.00', occurredAt: '2026-11-12T12:00:00Z' },
+          ],
+        },
+      },
+    );
+    expect(result.body.data.reconcileReport.data).toEqual({
+      matched: 0,
+      outsidePeriod: 0,
+      missingFromLedger: [{ index: 1, partnerTransactionId: 'r-8', grossAmount: '1.00' }],
+      missingFromReport: expect.arrayContaining([{ partnerTransactionId: 'r-3', status: 'PENDING', grossAmount: '30.000000' }]),
+      mismatches: [{ partnerTransactionId: 'r-2', field: 'grossAmount', ledger: '25.000000', report: '26.00' }],
+      applied: null,
+    });
+  });
+
   it('rejects an unknown partner', async () => {
     await expect(reconcileReport(server.database.prisma, report, { ...period, partner: 'nobody' })).rejects.toThrow(/Partner "nobody" is not known/);
   });
