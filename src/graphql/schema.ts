@@ -9,6 +9,7 @@ import './types/query-mapping.js';
 import './types/partner.js';
 import './types/yield-domain.js';
 import './types/import-batch.js';
+import './types/reconcile-report.js';
 import './types/ledger-check.js';
 import './types/webhook-delivery.js';
 

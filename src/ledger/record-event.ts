@@ -1,4 +1,4 @@
-import type { EventType, Prisma, TransactionStatus } from '../generated/prisma/client.js';
+import type { DomainStatus, EventType, Prisma, TransactionStatus } from '../generated/prisma/client.js';
 import { DEFAULT_CURRENCY } from './currency.js';
 import { TRANSACTION_OPTIONS, type Db, type Tx } from './database.js';
 import { ConflictError, NotFoundError } from './errors.js';
@@ -83,6 +83,11 @@ export async function resolveActiveDomain(db: Db | Tx, ref: DomainRef): Promise<
     where: 'id' in ref ? { id: ref.id } : { name: ref.name },
     select: { id: true, status: true },
   });
+  return activeDomainId(ref, domain);
+}
+
+/** Returns the id of a looked-up domain, or throws NotFoundError when it is missing or not active. */
+export function activeDomainId(ref: DomainRef, domain: { id: number; status: DomainStatus } | null | undefined): number {
   const label = 'id' in ref ? `with id ${ref.id}` : `"${ref.name}"`;
   if (!domain) throw new NotFoundError(`Domain ${label} is not known to the ledger; an admin adds it with upsertDomain.`);
   if (domain.status !== 'ACTIVE') throw new NotFoundError(`Domain ${label} is ${domain.status.toLowerCase()}, so it takes no events.`);
@@ -208,7 +213,8 @@ async function findAttributedClick(tx: Tx, domainId: number, clickId: string): P
   return click?.id;
 }
 
-function checkIdentity(current: { domainId: number; eventType: EventType; currency: string; id: number }, domainId: number, event: LedgerEvent): void {
+/** Throws ConflictError when the idempotency key already belongs to another domain, event type or currency. */
+export function checkIdentity(current: { domainId: number; eventType: EventType; currency: string; id: number }, domainId: number, event: LedgerEvent): void {
   const differences: string[] = [];
   if (current.domainId !== domainId) differences.push('domain');
   if (current.eventType !== event.eventType) differences.push(`event type (stored ${current.eventType.toLowerCase()})`);

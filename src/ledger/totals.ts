@@ -49,6 +49,18 @@ export function subtract(after: TotalsDelta, before: TotalsDelta): TotalsDelta {
   };
 }
 
+export function add(left: TotalsDelta, right: TotalsDelta): TotalsDelta {
+  return {
+    confirmedGross: left.confirmedGross.plus(right.confirmedGross),
+    confirmedNet: left.confirmedNet.plus(right.confirmedNet),
+    pendingGross: left.pendingGross.plus(right.pendingGross),
+    pendingNet: left.pendingNet.plus(right.pendingNet),
+    clicks: left.clicks + right.clicks,
+    leads: left.leads + right.leads,
+    sales: left.sales + right.sales,
+  };
+}
+
 function isZero(delta: TotalsDelta): boolean {
   return (
     delta.confirmedGross.isZero() &&
@@ -75,6 +87,54 @@ export async function applyTotalsDelta(tx: Tx, domainId: number, currency: strin
       ${delta.confirmedGross.toFixed()}::numeric, ${delta.confirmedNet.toFixed()}::numeric,
       ${delta.pendingGross.toFixed()}::numeric, ${delta.pendingNet.toFixed()}::numeric,
       ${delta.clicks}, ${delta.leads}, ${delta.sales})
+    ON CONFLICT (domain_id, currency) DO UPDATE SET
+      confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
+      confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,
+      pending_gross = t.pending_gross + EXCLUDED.pending_gross,
+      pending_net = t.pending_net + EXCLUDED.pending_net,
+      clicks = t.clicks + EXCLUDED.clicks,
+      leads = t.leads + EXCLUDED.leads,
+      sales = t.sales + EXCLUDED.sales`;
+}
+
+/** A totals delta for one domain and currency. */
+export interface DomainTotalsDelta {
+  domainId: number;
+  currency: string;
+  delta: TotalsDelta;
+}
+
+/**
+ * Adds many deltas with one atomic upsert, as applyTotalsDelta does for one.
+ * Rows are written in (domain, currency) order, so two calls that touch the
+ * same totals rows lock them in the same order.
+ */
+export async function applyTotalsDeltas(tx: Tx, deltas: readonly DomainTotalsDelta[]): Promise<void> {
+  const records = deltas
+    .filter(({ delta }) => !isZero(delta))
+    .sort((left, right) => left.domainId - right.domainId || left.currency.localeCompare(right.currency))
+    .map(({ domainId, currency, delta }, position) => ({
+      position,
+      domain_id: domainId,
+      currency,
+      confirmed_gross: delta.confirmedGross.toFixed(),
+      confirmed_net: delta.confirmedNet.toFixed(),
+      pending_gross: delta.pendingGross.toFixed(),
+      pending_net: delta.pendingNet.toFixed(),
+      clicks: delta.clicks,
+      leads: delta.leads,
+      sales: delta.sales,
+    }));
+  if (records.length === 0) return;
+
+  await tx.$executeRaw`
+    INSERT INTO domain_total AS t
+      (domain_id, currency, confirmed_gross, confirmed_net, pending_gross, pending_net, clicks, leads, sales)
+    SELECT d.domain_id, d.currency, d.confirmed_gross, d.confirmed_net, d.pending_gross, d.pending_net, d.clicks, d.leads, d.sales
+    FROM json_to_recordset(${JSON.stringify(records)}::json) AS d(
+      position int, domain_id int, currency text, confirmed_gross numeric, confirmed_net numeric, pending_gross numeric,
+      pending_net numeric, clicks int, leads int, sales int)
+    ORDER BY d.position
     ON CONFLICT (domain_id, currency) DO UPDATE SET
       confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
       confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,

@@ -2,7 +2,7 @@ import { Prisma, type ChangeSource, type EventType, type TransactionStatus } fro
 import type { Tx } from './database.js';
 import { netAmount } from './money.js';
 import { canMove, effectiveStatus, isFinal } from './status.js';
-import { applyTotalsDelta, contribution, subtract } from './totals.js';
+import { applyTotalsDelta, contribution, subtract, type TotalsDelta } from './totals.js';
 
 /** The columns of a transaction that its changes read, with amounts as text. */
 export interface LockedTransaction {
@@ -74,39 +74,56 @@ export async function lockTransactionByKey(
   return rows[0];
 }
 
+/** One history row: the old and new values of a change, or of an ignored update. */
+export interface HistoryEntry {
+  transactionId: number;
+  oldStatus: TransactionStatus;
+  newStatus: TransactionStatus;
+  oldGrossAmount: string;
+  newGrossAmount: string;
+  oldNetAmount: string;
+  newNetAmount: string;
+  applied: boolean;
+  note?: string;
+}
+
+/** The effect of a change on a transaction, decided without touching the database. */
+export type ChangePlan =
+  | { result: 'duplicate'; message: string }
+  | { result: 'stale'; message: string; history: HistoryEntry }
+  | {
+      result: 'updated';
+      message: string;
+      history: HistoryEntry;
+      status: TransactionStatus;
+      grossAmount: string;
+      netAmount: string;
+      /** True when the status moves to confirmed, so confirmedAt becomes the change time. */
+      confirms: boolean;
+      totalsDelta: TotalsDelta;
+    };
+
 /**
- * Applies a status update or amendment to a locked transaction under the
- * ledger rules: forward-only status, amendments only while pending or
- * confirmed, totals moved by the difference. A stale request changes
- * nothing but is kept in the history.
+ * Decides a status update or amendment under the ledger rules:
+ * forward-only status, amendments only while pending or confirmed, totals
+ * moved by the difference. A stale request changes nothing but is kept in
+ * the history. Batch imports plan many changes with it before writing them.
  */
-export async function changeTransaction(
-  tx: Tx,
-  current: LockedTransaction,
-  requested: RequestedChange,
-  context: ChangeContext,
-  logDelivery?: DeliveryLogger,
-): Promise<ChangeOutcome> {
+export function planChange(current: LockedTransaction, requested: RequestedChange): ChangePlan {
   const targetStatus = requested.status ? effectiveStatus(current.status, requested.status) : current.status;
   const statusMoves = targetStatus !== current.status;
   const amountDiffers = requested.grossAmount !== undefined && requested.grossAmount !== current.grossAmount;
 
   if (statusMoves && !canMove(current.status, targetStatus)) {
-    const outcome: ChangeOutcome = { result: 'stale', message: `Stale update ignored: status ${current.status} cannot change to ${targetStatus}.` };
-    const deliveryId = await logDelivery?.(outcome);
-    await recordIgnoredChange(tx, current, requested, context, deliveryId, `status ${current.status} cannot change to ${targetStatus}`);
-    return outcome;
+    const reason = `status ${current.status} cannot change to ${targetStatus}`;
+    return { result: 'stale', message: `Stale update ignored: ${reason}.`, history: ignoredChange(current, requested, reason) };
   }
   if (amountDiffers && isFinal(current.status)) {
-    const outcome: ChangeOutcome = { result: 'stale', message: `Stale update ignored: a ${current.status} transaction takes no amendments.` };
-    const deliveryId = await logDelivery?.(outcome);
-    await recordIgnoredChange(tx, current, requested, context, deliveryId, `a ${current.status} transaction takes no amendments`);
-    return outcome;
+    const reason = `a ${current.status} transaction takes no amendments`;
+    return { result: 'stale', message: `Stale update ignored: ${reason}.`, history: ignoredChange(current, requested, reason) };
   }
   if (!statusMoves && !amountDiffers) {
-    const outcome: ChangeOutcome = { result: 'duplicate', message: 'Duplicate: the transaction already has this content; nothing changed.' };
-    await logDelivery?.(outcome);
-    return outcome;
+    return { result: 'duplicate', message: 'Duplicate: the transaction already has this content; nothing changed.' };
   }
 
   // Moving into a final status keeps the amount that was counted, so the
@@ -115,69 +132,80 @@ export async function changeTransaction(
   const gross = amend ? requested.grossAmount! : current.grossAmount;
   const net = amend ? netAmount(gross, current.revenueShare) : current.netAmount;
 
+  const before = contribution(current.eventType, current.status, current.grossAmount, current.netAmount, false);
+  const after = contribution(current.eventType, targetStatus, gross, net, false);
+
   const parts = [];
   if (statusMoves) parts.push(`status ${current.status} → ${targetStatus}`);
   if (amend) parts.push(`gross ${current.grossAmount} → ${gross}`);
-  const outcome: ChangeOutcome = { result: 'updated', message: `Transaction updated: ${parts.join(', ')}.` };
-  const deliveryId = await logDelivery?.(outcome);
-
-  const before = contribution(current.eventType, current.status, current.grossAmount, current.netAmount, false);
-  const after = contribution(current.eventType, targetStatus, gross, net, false);
-  await applyTotalsDelta(tx, current.domainId, current.currency, subtract(after, before));
-
-  const now = new Date();
-  await tx.transaction.update({
-    where: { id: current.id },
-    data: {
-      status: targetStatus,
-      grossAmount: gross,
-      netAmount: net,
-      ...(statusMoves && targetStatus === 'CONFIRMED' ? { confirmedAt: now } : {}),
-    },
-  });
-  await tx.transactionChange.create({
-    data: {
+  return {
+    result: 'updated',
+    message: `Transaction updated: ${parts.join(', ')}.`,
+    history: {
       transactionId: current.id,
-      source: context.source,
-      actor: context.actor,
       oldStatus: current.status,
       newStatus: targetStatus,
       oldGrossAmount: current.grossAmount,
       newGrossAmount: gross,
       oldNetAmount: current.netAmount,
       newNetAmount: net,
+      applied: true,
       note: requested.note,
-      deliveryId,
-      createdAt: now,
     },
-  });
-
-  return outcome;
+    status: targetStatus,
+    grossAmount: gross,
+    netAmount: net,
+    confirms: statusMoves && targetStatus === 'CONFIRMED',
+    totalsDelta: subtract(after, before),
+  };
 }
 
-async function recordIgnoredChange(
+/** Applies planChange's decision to a locked transaction: the row, its totals and its history. */
+export async function changeTransaction(
   tx: Tx,
   current: LockedTransaction,
   requested: RequestedChange,
   context: ChangeContext,
-  deliveryId: number | undefined,
-  note: string,
-): Promise<void> {
-  const requestedGross = requested.grossAmount ?? current.grossAmount;
-  await tx.transactionChange.create({
+  logDelivery?: DeliveryLogger,
+): Promise<ChangeOutcome> {
+  const plan = planChange(current, requested);
+  const outcome: ChangeOutcome = { result: plan.result, message: plan.message };
+  const deliveryId = await logDelivery?.(outcome);
+  if (plan.result === 'duplicate') return outcome;
+  if (plan.result === 'stale') {
+    await tx.transactionChange.create({ data: { ...plan.history, source: context.source, actor: context.actor, deliveryId } });
+    return outcome;
+  }
+
+  await applyTotalsDelta(tx, current.domainId, current.currency, plan.totalsDelta);
+
+  const now = new Date();
+  await tx.transaction.update({
+    where: { id: current.id },
     data: {
-      transactionId: current.id,
-      source: context.source,
-      actor: context.actor,
-      oldStatus: current.status,
-      newStatus: requested.status ?? current.status,
-      oldGrossAmount: current.grossAmount,
-      newGrossAmount: requestedGross,
-      oldNetAmount: current.netAmount,
-      newNetAmount: netAmount(requestedGross, current.revenueShare),
-      applied: false,
-      note: [`ignored: ${note}`, requested.note].filter(Boolean).join('; ').slice(0, 500),
-      deliveryId,
+      status: plan.status,
+      grossAmount: plan.grossAmount,
+      netAmount: plan.netAmount,
+      ...(plan.confirms ? { confirmedAt: now } : {}),
     },
   });
+  await tx.transactionChange.create({
+    data: { ...plan.history, source: context.source, actor: context.actor, deliveryId, createdAt: now },
+  });
+  return outcome;
+}
+
+function ignoredChange(current: LockedTransaction, requested: RequestedChange, reason: string): HistoryEntry {
+  const requestedGross = requested.grossAmount ?? current.grossAmount;
+  return {
+    transactionId: current.id,
+    oldStatus: current.status,
+    newStatus: requested.status ?? current.status,
+    oldGrossAmount: current.grossAmount,
+    newGrossAmount: requestedGross,
+    oldNetAmount: current.netAmount,
+    newNetAmount: netAmount(requestedGross, current.revenueShare),
+    applied: false,
+    note: [`ignored: ${reason}`, requested.note].filter(Boolean).join('; ').slice(0, 500),
+  };
 }

@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import { LEDGER_ERRORS } from './errors.js';
 import { EventTypeEnum, TransactionStatusEnum } from './transaction.js';
 
-const ImportRowInput = builder.inputType('ImportRowInput', {
+export const ImportRowInput = builder.inputType('ImportRowInput', {
   fields: (t) => ({
     domain: t.string({ required: true }),
     eventType: t.field({ type: EventTypeEnum, required: true }),
@@ -32,7 +32,7 @@ const ImportRowErrorRef = builder.objectRef<ImportRowError>('ImportRowError').im
   }),
 });
 
-const ImportResultRef = builder.objectRef<ImportResult>('ImportResult').implement({
+export const ImportResultRef = builder.objectRef<ImportResult>('ImportResult').implement({
   fields: (t) => ({
     imported: t.exposeInt('imported'),
     updated: t.exposeInt('updated'),
