@@ -3,7 +3,7 @@ import { DEFAULT_CURRENCY } from './currency.js';
 import type { Db } from './database.js';
 import { netAmount } from './money.js';
 import type { DeliveryInfo, LedgerEvent, PartnerRef, RecordOutcome } from './record-event.js';
-import { contribution } from './totals.js';
+import { ADD_TO_EXISTING_TOTALS, contribution } from './totals.js';
 import type { ChangeContext } from './transaction-change.js';
 
 export const RECORDED_MESSAGE = 'Transaction recorded.';
@@ -70,14 +70,7 @@ export async function insertNewEvent(
       SELECT ins.domain_id, ${currency}::text, ${delta.confirmedGross.toFixed()}::numeric, ${delta.confirmedNet.toFixed()}::numeric,
         ${delta.pendingGross.toFixed()}::numeric, ${delta.pendingNet.toFixed()}::numeric, ${delta.clicks}, ${delta.leads}, ${delta.sales}
       FROM ins
-      ON CONFLICT (domain_id, currency) DO UPDATE SET
-        confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
-        confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,
-        pending_gross = t.pending_gross + EXCLUDED.pending_gross,
-        pending_net = t.pending_net + EXCLUDED.pending_net,
-        clicks = t.clicks + EXCLUDED.clicks,
-        leads = t.leads + EXCLUDED.leads,
-        sales = t.sales + EXCLUDED.sales
+      ${ADD_TO_EXISTING_TOTALS}
     )
     SELECT id FROM ins`;
 

@@ -30,6 +30,29 @@ interface TotalsRow {
   sales: number;
 }
 
+/** Formats a stored totals row, or a row of sums, with amounts to 6 decimal places. */
+export function toCurrencyTotal(row: {
+  currency: string;
+  confirmedGross: { toString(): string };
+  confirmedNet: { toString(): string };
+  pendingGross: { toString(): string };
+  pendingNet: { toString(): string };
+  clicks: number;
+  leads: number;
+  sales: number;
+}): CurrencyTotal {
+  return {
+    currency: row.currency,
+    confirmedGross: formatAmount(row.confirmedGross),
+    confirmedNet: formatAmount(row.confirmedNet),
+    pendingGross: formatAmount(row.pendingGross),
+    pendingNet: formatAmount(row.pendingNet),
+    clicks: row.clicks,
+    leads: row.leads,
+    sales: row.sales,
+  };
+}
+
 /**
  * Returns a domain's revenue per currency. Without a period or partner it
  * reads the stored totals; otherwise it sums the transactions whose
@@ -44,16 +67,7 @@ export async function domainRevenue(db: Db, domainInput: string, from?: Date, to
     const rows = await db.domainTotal.findMany({ where: { domainId: domain.id }, orderBy: { currency: 'asc' } });
     return {
       domain: name,
-      totals: rows.map((row) => ({
-        currency: row.currency,
-        confirmedGross: formatAmount(row.confirmedGross),
-        confirmedNet: formatAmount(row.confirmedNet),
-        pendingGross: formatAmount(row.pendingGross),
-        pendingNet: formatAmount(row.pendingNet),
-        clicks: row.clicks,
-        leads: row.leads,
-        sales: row.sales,
-      })),
+      totals: rows.map(toCurrencyTotal),
     };
   }
 
@@ -75,12 +89,6 @@ export async function domainRevenue(db: Db, domainInput: string, from?: Date, to
 
   return {
     domain: name,
-    totals: rows.map((row) => ({
-      ...row,
-      confirmedGross: formatAmount(row.confirmedGross),
-      confirmedNet: formatAmount(row.confirmedNet),
-      pendingGross: formatAmount(row.pendingGross),
-      pendingNet: formatAmount(row.pendingNet),
-    })),
+    totals: rows.map(toCurrencyTotal),
   };
 }

@@ -1,4 +1,4 @@
-import type { EventType, TransactionStatus } from '../generated/prisma/client.js';
+import { Prisma, type EventType, type TransactionStatus } from '../generated/prisma/client.js';
 import type { Tx } from './database.js';
 import { Money, type MoneyValue } from './money.js';
 
@@ -74,27 +74,23 @@ function isZero(delta: TotalsDelta): boolean {
 }
 
 /**
- * Adds a delta to the domain's totals row for one currency with a single
- * atomic upsert, so concurrent writers never lose an increment.
+ * The conflict clause of an insert into domain_total AS t: an existing row
+ * is increased by the inserted values in the same statement, so concurrent
+ * writers never lose an increment.
  */
-export async function applyTotalsDelta(tx: Tx, domainId: number, currency: string, delta: TotalsDelta): Promise<void> {
-  if (isZero(delta)) return;
+export const ADD_TO_EXISTING_TOTALS = Prisma.sql`
+  ON CONFLICT (domain_id, currency) DO UPDATE SET
+    confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
+    confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,
+    pending_gross = t.pending_gross + EXCLUDED.pending_gross,
+    pending_net = t.pending_net + EXCLUDED.pending_net,
+    clicks = t.clicks + EXCLUDED.clicks,
+    leads = t.leads + EXCLUDED.leads,
+    sales = t.sales + EXCLUDED.sales`;
 
-  await tx.$executeRaw`
-    INSERT INTO domain_total AS t
-      (domain_id, currency, confirmed_gross, confirmed_net, pending_gross, pending_net, clicks, leads, sales)
-    VALUES (${domainId}, ${currency},
-      ${delta.confirmedGross.toFixed()}::numeric, ${delta.confirmedNet.toFixed()}::numeric,
-      ${delta.pendingGross.toFixed()}::numeric, ${delta.pendingNet.toFixed()}::numeric,
-      ${delta.clicks}, ${delta.leads}, ${delta.sales})
-    ON CONFLICT (domain_id, currency) DO UPDATE SET
-      confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
-      confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,
-      pending_gross = t.pending_gross + EXCLUDED.pending_gross,
-      pending_net = t.pending_net + EXCLUDED.pending_net,
-      clicks = t.clicks + EXCLUDED.clicks,
-      leads = t.leads + EXCLUDED.leads,
-      sales = t.sales + EXCLUDED.sales`;
+/** Adds a delta to the domain's totals row for one currency. */
+export async function applyTotalsDelta(tx: Tx, domainId: number, currency: string, delta: TotalsDelta): Promise<void> {
+  await applyTotalsDeltas(tx, [{ domainId, currency, delta }]);
 }
 
 /** A totals delta for one domain and currency. */
@@ -135,12 +131,5 @@ export async function applyTotalsDeltas(tx: Tx, deltas: readonly DomainTotalsDel
       position int, domain_id int, currency text, confirmed_gross numeric, confirmed_net numeric, pending_gross numeric,
       pending_net numeric, clicks int, leads int, sales int)
     ORDER BY d.position
-    ON CONFLICT (domain_id, currency) DO UPDATE SET
-      confirmed_gross = t.confirmed_gross + EXCLUDED.confirmed_gross,
-      confirmed_net = t.confirmed_net + EXCLUDED.confirmed_net,
-      pending_gross = t.pending_gross + EXCLUDED.pending_gross,
-      pending_net = t.pending_net + EXCLUDED.pending_net,
-      clicks = t.clicks + EXCLUDED.clicks,
-      leads = t.leads + EXCLUDED.leads,
-      sales = t.sales + EXCLUDED.sales`;
+    ${ADD_TO_EXISTING_TOTALS}`;
 }

@@ -1,6 +1,6 @@
 import { DomainStatus } from '../../generated/prisma/client.js';
 import { domainNameForLookup, setDomainStatus, upsertDomain } from '../../ledger/domains.js';
-import { formatAmount } from '../../ledger/money.js';
+import { toCurrencyTotal } from '../../ledger/revenue.js';
 import { builder } from '../builder.js';
 import { CurrencyTotalRef } from './domain-revenue.js';
 import { LEDGER_ERRORS } from './errors.js';
@@ -20,17 +20,7 @@ builder.prismaNode('YieldDomain', {
       type: [CurrencyTotalRef],
       description: 'All-time totals per currency, as domainRevenue returns them.',
       select: { totals: { orderBy: { currency: 'asc' } } },
-      resolve: (domain) =>
-        domain.totals.map((row) => ({
-          currency: row.currency,
-          confirmedGross: formatAmount(row.confirmedGross),
-          confirmedNet: formatAmount(row.confirmedNet),
-          pendingGross: formatAmount(row.pendingGross),
-          pendingNet: formatAmount(row.pendingNet),
-          clicks: row.clicks,
-          leads: row.leads,
-          sales: row.sales,
-        })),
+      resolve: (domain) => domain.totals.map(toCurrencyTotal),
     }),
   }),
 });
