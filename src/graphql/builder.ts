@@ -16,6 +16,8 @@ export interface GraphQLContext {
   /** The role the request's key grants; null without a valid key. */
   role: Role | null;
   adminKeyConfigured: boolean;
+  /** Results computed once per request and shared by resolvers, keyed by what they depend on. */
+  memo: Map<string, Promise<unknown>>;
 }
 
 export const builder = new SchemaBuilder<{

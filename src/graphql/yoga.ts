@@ -52,6 +52,7 @@ export function createGraphQLHandler(config: Config, db: Db, logger: Logger, met
       db,
       role: roleForRequest(request.headers, config),
       adminKeyConfigured: Boolean(config.internalApiKey),
+      memo: new Map(),
     }),
   });
 }

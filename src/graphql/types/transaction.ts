@@ -4,7 +4,8 @@ import { ChangeSource, EventType, TransactionStatus, type Prisma } from '../../g
 import { confirmTransaction, rejectTransaction, reverseTransaction } from '../../ledger/admin-actions.js';
 import { domainNameForLookup } from '../../ledger/domains.js';
 import { NotFoundError } from '../../ledger/errors.js';
-import { builder } from '../builder.js';
+import type { Db } from '../../ledger/database.js';
+import { builder, type GraphQLContext } from '../builder.js';
 import { LEDGER_ERRORS } from './errors.js';
 
 export const EventTypeEnum = builder.enumType(EventType, { name: 'EventType' });
@@ -78,11 +79,22 @@ const TransactionOrder = builder.enumType('TransactionOrder', {
 
 type Filter = typeof TransactionFilter.$inferInput;
 
-function whereForFilter(filter: Filter | null | undefined): Prisma.TransactionWhereInput {
+/**
+ * Builds the Prisma filter. Domain and partner are resolved to their ids
+ * first: a filter on the foreign key can use the (domain_id, occurred_at)
+ * index, where a filter through the relation made PostgreSQL scan the table.
+ */
+async function whereForFilter(db: Db, filter: Filter | null | undefined): Promise<Prisma.TransactionWhereInput> {
   if (!filter) return {};
   const conditions: Prisma.TransactionWhereInput[] = [];
-  if (filter.domain) conditions.push({ domain: { name: domainNameForLookup(filter.domain) } });
-  if (filter.partner) conditions.push({ partner: { slug: filter.partner.trim().toLowerCase() } });
+  if (filter.domain) {
+    const domain = await db.yieldDomain.findUnique({ where: { name: domainNameForLookup(filter.domain) }, select: { id: true } });
+    conditions.push({ domainId: domain?.id ?? NO_ROW });
+  }
+  if (filter.partner) {
+    const partner = await db.partner.findUnique({ where: { slug: filter.partner.trim().toLowerCase() }, select: { id: true } });
+    conditions.push({ partnerId: partner?.id ?? NO_ROW });
+  }
   if (filter.status) conditions.push({ status: filter.status });
   if (filter.eventType) conditions.push({ eventType: filter.eventType });
   if (filter.currency) conditions.push({ currency: filter.currency });
@@ -91,6 +103,20 @@ function whereForFilter(filter: Filter | null | undefined): Prisma.TransactionWh
   if (filter.unattributed) conditions.push({ eventType: { not: 'CLICK' }, clickId: { not: null }, attributedClickId: null });
   return { AND: conditions };
 }
+
+/** Builds the filter once per request, since the page and its totalCount both need it. */
+function cachedWhere(context: GraphQLContext, filter: Filter | null | undefined): Promise<Prisma.TransactionWhereInput> {
+  const key = `transactions:${JSON.stringify(filter ?? null)}`;
+  let where = context.memo.get(key) as Promise<Prisma.TransactionWhereInput> | undefined;
+  if (!where) {
+    where = whereForFilter(context.db, filter);
+    context.memo.set(key, where);
+  }
+  return where;
+}
+
+// Ids start at 1, so an unknown domain or partner matches no transaction.
+const NO_ROW = 0;
 
 /** Reads a transaction id given as a Relay global id or as the plain integer. */
 export function parseTransactionId(id: string | number): number | undefined {
@@ -123,11 +149,11 @@ builder.queryFields((t) => ({
       cursor: 'id',
       description: 'Transactions, newest first by (occurredAt, id) unless orderBy says otherwise.',
       args: { filter: t.arg({ type: TransactionFilter }), orderBy: t.arg({ type: TransactionOrder }) },
-      totalCount: (_connection, args, context) => context.db.transaction.count({ where: whereForFilter(args.filter) }),
-      resolve: (query, _root, args, context) =>
+      totalCount: async (_connection, args, context) => context.db.transaction.count({ where: await cachedWhere(context, args.filter) }),
+      resolve: async (query, _root, args, context) =>
         context.db.transaction.findMany({
           ...query,
-          where: whereForFilter(args.filter),
+          where: await cachedWhere(context, args.filter),
           orderBy: args.orderBy === 'OCCURRED_AT_ASC' ? [{ occurredAt: 'asc' }, { id: 'asc' }] : [{ occurredAt: 'desc' }, { id: 'desc' }],
         }),
     },
