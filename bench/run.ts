@@ -172,13 +172,15 @@ function graphqlRequest(query: string) {
 
 /** Adds pending Awin transactions and a large ledger directly in SQL, then recomputes the totals. */
 const SEED_SQL = (pendingAwin: number, ledgerRows: number) => `
+  SELECT setseed(0.42);
   INSERT INTO "transaction" (domain_id, partner_id, event_type, status, partner_transaction_id, gross_amount, net_amount, revenue_share, currency, occurred_at, updated_at)
   SELECT d.id, p.id, 'SALE', 'PENDING', 'awin-' || g, 5.00, 3.50, 0.70, 'EUR', now(), now()
   FROM generate_series(0, ${pendingAwin - 1}) g, yield_domain d, partner p WHERE d.name = 'bench.example' AND p.slug = 'awin';
   INSERT INTO "transaction" (domain_id, partner_id, event_type, status, partner_transaction_id, gross_amount, net_amount, revenue_share, currency, occurred_at, updated_at)
-  SELECT d.id, p.id, (ARRAY['CLICK','LEAD','SALE'])[1 + g % 3]::"EventType", (ARRAY['PENDING','CONFIRMED','REJECTED','CONFIRMED'])[1 + g % 4]::"TransactionStatus",
+  SELECT d.id, p.id, (ARRAY['CLICK','LEAD','SALE'])[1 + floor(random() * 3)::int]::"EventType",
+    (ARRAY['PENDING','CONFIRMED','REJECTED','CONFIRMED'])[1 + floor(random() * 4)::int]::"TransactionStatus",
     'ledger-' || g, (g % 10000) / 100.0, (g % 10000) * 0.007, 0.70, (ARRAY['EUR','CHF','GBP'])[1 + g % 3],
-    now() - (g % 90) * interval '1 day' - (g % 86400) * interval '1 second', now()
+    now() - random() * interval '90 days', now()
   FROM generate_series(1, ${ledgerRows}) g, yield_domain d, partner p WHERE d.name = 'ledger.example' AND p.slug = 'bench';
   DELETE FROM domain_total;
   INSERT INTO domain_total (domain_id, currency, confirmed_gross, confirmed_net, pending_gross, pending_net, clicks, leads, sales)
