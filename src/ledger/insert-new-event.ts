@@ -14,7 +14,7 @@ export const RECORDED_MESSAGE = 'Transaction recorded.';
  * totals increment are data-modifying parts of one WITH query, so they
  * commit together in one round trip. Returns undefined, having written
  * nothing, when the idempotency key is taken or the domain is not active.
- * recordEvent then takes the general path, which tells the two apart.
+ * recordEvent then takes the general path, which reports which case applies.
  */
 export async function insertNewEvent(
   db: Db,

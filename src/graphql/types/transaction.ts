@@ -147,7 +147,7 @@ builder.queryFields((t) => ({
     {
       type: 'Transaction',
       cursor: 'id',
-      description: 'Transactions, newest first by (occurredAt, id) unless orderBy says otherwise.',
+      description: 'Transactions, newest first by (occurredAt, id) unless orderBy asks for oldest first.',
       args: { filter: t.arg({ type: TransactionFilter }), orderBy: t.arg({ type: TransactionOrder }) },
       totalCount: async (_connection, args, context) => context.db.transaction.count({ where: await cachedWhere(context, args.filter) }),
       resolve: async (query, _root, args, context) =>
